@@ -1,0 +1,104 @@
+//! [`Sink`]: writes canonical records to a destination, reads them back, finds and deletes them.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::capability::SinkCapabilities;
+use super::outcome::{DeleteOutcome, WriteOutcome};
+use crate::descriptor::DataModel;
+use crate::model::{Fields, SourceKey};
+use crate::Result;
+
+/// Whether a write creates a record or updates one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum WriteOp {
+    /// Create a record. With `merge_on`, a record sharing that unique field's value is
+    /// updated instead (needs [`SinkCapabilities::upsert`]).
+    Create {
+        /// Unique field to merge on, if any.
+        merge_on: Option<String>,
+    },
+    /// Update the record with this id: set the given fields; `Value::Null` clears one.
+    Update {
+        /// Destination id.
+        id: String,
+    },
+}
+
+/// One record to write: references already resolved to destination ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WriteRecord {
+    /// The source record (the sink stores it so [`Lookup::SourceKey`] can find the record).
+    pub key: SourceKey,
+    /// Create or update.
+    pub op: WriteOp,
+    /// Original creation time, kept where the sink can.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Original update time.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Fields to write.
+    pub fields: Fields,
+}
+
+/// How to find a record that may already be in the destination.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Lookup {
+    /// The record written for this source record (recovery after an ambiguous failure).
+    SourceKey(SourceKey),
+    /// A record whose `field` equals `value`, compared case-insensitively (email, domain,
+    /// name): matching owners and pre-existing records.
+    Field {
+        /// Field name.
+        field: String,
+        /// Value.
+        value: String,
+    },
+}
+
+/// A record as read back from the destination.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadBack {
+    /// Destination id.
+    pub id: String,
+    /// Creation time as stored.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Fields as stored, in canonical terms.
+    pub fields: Fields,
+}
+
+/// A platform to write to.
+///
+/// Every write is a batch and reports one [`WriteOutcome`] per input record, in order: a
+/// bad record is rejected on its own and the rest of the batch lands. A `write_batch` that
+/// returns `Err` may or may not have been applied (a timeout after the server committed);
+/// the engine then finds out through [`Sink::lookup`] before writing again, so a sink must be
+/// able to find a record by the source key it was written with.
+#[async_trait]
+pub trait Sink: Send + Sync {
+    /// Connector name (`sandbox`, `twenty`, …).
+    fn name(&self) -> &str;
+
+    /// What this sink can do.
+    fn capabilities(&self) -> SinkCapabilities;
+
+    /// Checks the destination can be reached and the credentials work.
+    async fn check(&self) -> Result<()>;
+
+    /// The destination's data model, read live where the platform allows.
+    async fn data_model(&self) -> Result<DataModel>;
+
+    /// Writes a batch of records of `object`; one outcome per record, in order.
+    async fn write_batch(&self, object: &str, batch: &[WriteRecord]) -> Result<Vec<WriteOutcome>>;
+
+    /// Reads records of `object` by id; `None` for an id that is not there.
+    async fn read(&self, object: &str, ids: &[String]) -> Result<Vec<Option<ReadBack>>>;
+
+    /// Finds records of `object`; one answer per lookup, in order.
+    async fn lookup(&self, object: &str, lookups: &[Lookup]) -> Result<Vec<Option<String>>>;
+
+    /// Deletes records of `object` by id (permanently where the platform can).
+    async fn delete(&self, object: &str, ids: &[String]) -> Result<Vec<DeleteOutcome>>;
+}

@@ -1,0 +1,252 @@
+//! The one error type of crm-migrate: a kind, a retry status, context, and the platform error as source.
+
+use std::fmt;
+
+use crate::model::SourceKey;
+
+/// What went wrong, independent of the platform that reported it.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// Configuration or arguments are invalid.
+    ConfigInvalid,
+    /// Credentials missing or refused.
+    Unauthorized,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// The platform asked us to slow down.
+    RateLimited,
+    /// A record or value failed validation.
+    Validation,
+    /// A unique value already exists.
+    Duplicate,
+    /// The connector cannot do what was asked.
+    Unsupported,
+    /// Network or protocol failure; the request may or may not have been applied.
+    Transport,
+    /// The state directory is held by another process, or its contents do not match this run.
+    State,
+    /// Anything else.
+    Unexpected,
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ErrorKind::ConfigInvalid => "config invalid",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::RateLimited => "rate limited",
+            ErrorKind::Validation => "validation",
+            ErrorKind::Duplicate => "duplicate",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Transport => "transport",
+            ErrorKind::State => "state",
+            ErrorKind::Unexpected => "unexpected",
+        };
+        f.write_str(s)
+    }
+}
+
+/// Whether retrying the operation can help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RetryStatus {
+    /// Retrying will fail the same way.
+    Permanent,
+    /// Retrying may succeed.
+    Temporary,
+    /// It was temporary, but the retries are spent.
+    Persistent,
+}
+
+/// Where an error happened: filled in as it travels outwards.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorContext {
+    /// Connector name (`twenty`, `sandbox`, …).
+    pub connector: Option<String>,
+    /// Operation (`write_batch`, `lookup`, …).
+    pub operation: Option<String>,
+    /// Object (`person`, `company`, …).
+    pub object: Option<String>,
+    /// The source record concerned, if one.
+    pub key: Option<SourceKey>,
+}
+
+/// The error type of every crm-migrate crate.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    retry: RetryStatus,
+    message: String,
+    context: ErrorContext,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A new error; permanent unless the kind is inherently temporary.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        let retry = match kind {
+            ErrorKind::RateLimited | ErrorKind::Transport => RetryStatus::Temporary,
+            _ => RetryStatus::Permanent,
+        };
+        Self {
+            kind,
+            retry,
+            message: message.into(),
+            context: ErrorContext::default(),
+            source: None,
+        }
+    }
+
+    /// Shorthand for a [`ErrorKind::ConfigInvalid`] error.
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::ConfigInvalid, message)
+    }
+
+    /// Shorthand for a [`ErrorKind::Unexpected`] error.
+    pub fn unexpected(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unexpected, message)
+    }
+
+    /// Shorthand for a [`ErrorKind::State`] error.
+    pub fn state(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::State, message)
+    }
+
+    /// Shorthand for a [`ErrorKind::Unsupported`] error.
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unsupported, message)
+    }
+
+    /// Sets the retry status.
+    pub fn with_retry(mut self, retry: RetryStatus) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Marks a temporary error as persistent (retries spent).
+    pub fn persist(mut self) -> Self {
+        if self.retry == RetryStatus::Temporary {
+            self.retry = RetryStatus::Persistent;
+        }
+        self
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// Sets the connector name in the context.
+    pub fn with_connector(mut self, connector: impl Into<String>) -> Self {
+        self.context.connector = Some(connector.into());
+        self
+    }
+
+    /// Sets the operation in the context.
+    pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
+        self.context.operation = Some(operation.into());
+        self
+    }
+
+    /// Sets the object in the context.
+    pub fn with_object(mut self, object: impl Into<String>) -> Self {
+        self.context.object = Some(object.into());
+        self
+    }
+
+    /// Sets the source record in the context.
+    pub fn with_key(mut self, key: SourceKey) -> Self {
+        self.context.key = Some(key);
+        self
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// Whether retrying can help.
+    pub fn retry(&self) -> RetryStatus {
+        self.retry
+    }
+
+    /// True when a retry may succeed.
+    pub fn is_temporary(&self) -> bool {
+        self.retry == RetryStatus::Temporary
+    }
+
+    /// The message, without context.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Where the error happened.
+    pub fn context(&self) -> &ErrorContext {
+        &self.context
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind)?;
+        let c = &self.context;
+        let mut parts = Vec::new();
+        if let Some(v) = &c.connector {
+            parts.push(format!("connector={v}"));
+        }
+        if let Some(v) = &c.operation {
+            parts.push(format!("operation={v}"));
+        }
+        if let Some(v) = &c.object {
+            parts.push(format!("object={v}"));
+        }
+        if let Some(v) = &c.key {
+            parts.push(format!("record={v}"));
+        }
+        if !parts.is_empty() {
+            write!(f, " ({})", parts.join(", "))?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(s) = &self.source {
+            write!(f, ": {s}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::new(ErrorKind::State, "state store").with_source(e)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::new(ErrorKind::Unexpected, "i/o").with_source(e)
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::new(ErrorKind::Unexpected, "json").with_source(e)
+    }
+}
+
+impl From<csv::Error> for Error {
+    fn from(e: csv::Error) -> Self {
+        Error::new(ErrorKind::Unexpected, "csv").with_source(e)
+    }
+}
