@@ -37,6 +37,7 @@ pub mod connector;
 pub mod descriptor;
 pub mod error;
 pub mod model;
+pub mod plan;
 
 pub use connector::{
     CanonicalMapper, DeleteOutcome, Lookup, Mapped, Page, RawRecord, ReadBack, RecordMapper,
