@@ -35,9 +35,16 @@
 
 pub mod connector;
 pub mod descriptor;
+pub mod engine;
 pub mod error;
+pub mod journal;
+pub mod memory;
 pub mod model;
 pub mod plan;
+pub mod report;
+#[cfg(feature = "testkit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
+pub mod testkit;
 
 pub use connector::{
     CanonicalMapper, DeleteOutcome, Lookup, Mapped, Page, RawRecord, ReadBack, RecordMapper,
@@ -46,6 +53,6 @@ pub use connector::{
 pub use descriptor::{DataModel, FieldDescriptor, FieldType, ObjectDescriptor, Reference};
 pub use error::{Error, ErrorContext, ErrorKind, Result, RetryStatus};
 pub use model::{
-    Activity, ActivityKind, Address, Company, Fields, Opportunity, Person, Phone, Record,
-    RecordId, Ref, SourceKey, User, Value,
+    Activity, ActivityKind, Address, Company, Fields, Opportunity, Person, Phone, Record, RecordId,
+    Ref, SourceKey, User, Value,
 };

@@ -194,3 +194,31 @@ impl FieldDescriptor {
         self
     }
 }
+
+impl FieldDescriptor {
+    /// The normalised values of `value` that this field's uniqueness and lookups compare:
+    /// every email lower-cased, every URL as its bare domain, text trimmed and lower-cased.
+    /// Empty for values that are not matched on.
+    pub fn match_values(&self, value: &Value) -> Vec<String> {
+        match_values(value)
+    }
+}
+
+/// The normalised match values of a value (see [`FieldDescriptor::match_values`]).
+pub fn match_values(value: &Value) -> Vec<String> {
+    let norm = |s: &str| s.trim().to_lowercase();
+    let mut out: Vec<String> = match value {
+        Value::Emails(v) => v.iter().map(|e| norm(e)).collect(),
+        Value::Urls(v) => v
+            .iter()
+            .map(|u| crate::model::normalise_domain(u))
+            .collect(),
+        Value::Text(s) | Value::Choice(s) | Value::Decimal(s) => vec![norm(s)],
+        Value::Int(i) => vec![i.to_string()],
+        Value::Phones(v) => v.iter().map(|p| p.number.clone()).collect(),
+        _ => Vec::new(),
+    };
+    out.retain(|s| !s.is_empty());
+    out.dedup();
+    out
+}

@@ -7,5 +7,5 @@
 mod field;
 mod object;
 
-pub use field::{FieldDescriptor, FieldType, Reference};
+pub use field::{match_values, FieldDescriptor, FieldType, Reference};
 pub use object::{DataModel, ObjectDescriptor};

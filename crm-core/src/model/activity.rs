@@ -108,7 +108,9 @@ impl Activity {
 impl From<Activity> for Record {
     fn from(a: Activity) -> Record {
         let object = a.kind.object();
-        let key = a.key.unwrap_or_else(|| SourceKey::new("unknown", object, ""));
+        let key = a
+            .key
+            .unwrap_or_else(|| SourceKey::new("unknown", object, ""));
         let mut r = Record::new(object, key);
         r.created_at = a.created_at;
         r.updated_at = a.updated_at;
@@ -118,15 +120,33 @@ impl From<Activity> for Record {
         r.set(f::BODY, opt(a.body));
         if object == f::TASK {
             r.set(f::KIND, Value::Choice(a.kind.as_str().to_string()));
-            r.set(f::DUE_AT, a.due_at.map(Value::DateTime).unwrap_or(Value::Null));
-            r.set(f::STATUS, a.status.map(Value::Choice).unwrap_or(Value::Null));
-            r.set(f::ASSIGNEE, a.assignee.map(Value::Ref).unwrap_or(Value::Null));
-            r.set(f::DURATION_SECS, a.duration_secs.map(Value::Int).unwrap_or(Value::Null));
+            r.set(
+                f::DUE_AT,
+                a.due_at.map(Value::DateTime).unwrap_or(Value::Null),
+            );
+            r.set(
+                f::STATUS,
+                a.status.map(Value::Choice).unwrap_or(Value::Null),
+            );
+            r.set(
+                f::ASSIGNEE,
+                a.assignee.map(Value::Ref).unwrap_or(Value::Null),
+            );
+            r.set(
+                f::DURATION_SECS,
+                a.duration_secs.map(Value::Int).unwrap_or(Value::Null),
+            );
             r.set(f::OUTCOME, opt(a.outcome));
         }
-        r.set(f::OCCURRED_AT, a.occurred_at.map(Value::DateTime).unwrap_or(Value::Null));
+        r.set(
+            f::OCCURRED_AT,
+            a.occurred_at.map(Value::DateTime).unwrap_or(Value::Null),
+        );
         r.set(f::TARGETS, Value::Refs(a.targets));
-        r.set(f::PROPERTIES, a.properties.map(Value::Json).unwrap_or(Value::Null));
+        r.set(
+            f::PROPERTIES,
+            a.properties.map(Value::Json).unwrap_or(Value::Null),
+        );
         r
     }
 }

@@ -42,18 +42,23 @@ impl Company {
 
 impl From<Company> for Record {
     fn from(c: Company) -> Record {
-        let key = c.key.unwrap_or_else(|| SourceKey::new("unknown", f::COMPANY, ""));
+        let key = c
+            .key
+            .unwrap_or_else(|| SourceKey::new("unknown", f::COMPANY, ""));
         let mut r = Record::new(f::COMPANY, key);
         r.created_at = c.created_at;
         r.updated_at = c.updated_at;
         r.fields = c.custom;
         r.set(f::NAME, c.name.map(Value::Text).unwrap_or(Value::Null));
+        r.set(f::DOMAIN, Value::Urls(c.domain.into_iter().collect()));
         r.set(
-            f::DOMAIN,
-            Value::Urls(c.domain.into_iter().collect()),
+            f::ADDRESS,
+            c.address.map(Value::Address).unwrap_or(Value::Null),
         );
-        r.set(f::ADDRESS, c.address.map(Value::Address).unwrap_or(Value::Null));
-        r.set(f::EMPLOYEES, c.employees.map(Value::Int).unwrap_or(Value::Null));
+        r.set(
+            f::EMPLOYEES,
+            c.employees.map(Value::Int).unwrap_or(Value::Null),
+        );
         r.set(
             f::ANNUAL_REVENUE,
             c.annual_revenue

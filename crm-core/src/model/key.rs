@@ -18,7 +18,11 @@ pub struct SourceKey {
 
 impl SourceKey {
     /// Builds a key.
-    pub fn new(system: impl Into<String>, object: impl Into<String>, id: impl Into<String>) -> Self {
+    pub fn new(
+        system: impl Into<String>,
+        object: impl Into<String>,
+        id: impl Into<String>,
+    ) -> Self {
         Self {
             system: system.into(),
             object: object.into(),

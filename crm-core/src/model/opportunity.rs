@@ -44,7 +44,9 @@ impl Opportunity {
 
 impl From<Opportunity> for Record {
     fn from(o: Opportunity) -> Record {
-        let key = o.key.unwrap_or_else(|| SourceKey::new("unknown", f::OPPORTUNITY, ""));
+        let key = o
+            .key
+            .unwrap_or_else(|| SourceKey::new("unknown", f::OPPORTUNITY, ""));
         let mut r = Record::new(f::OPPORTUNITY, key);
         r.created_at = o.created_at;
         r.updated_at = o.updated_at;
@@ -56,9 +58,15 @@ impl From<Opportunity> for Record {
                 .map(|(micros, currency)| Value::Money { micros, currency })
                 .unwrap_or(Value::Null),
         );
-        r.set(f::CLOSE_DATE, o.close_date.map(Value::DateTime).unwrap_or(Value::Null));
+        r.set(
+            f::CLOSE_DATE,
+            o.close_date.map(Value::DateTime).unwrap_or(Value::Null),
+        );
         r.set(f::STAGE, o.stage.map(Value::Choice).unwrap_or(Value::Null));
-        r.set(f::COMPANY_REF, o.company.map(Value::Ref).unwrap_or(Value::Null));
+        r.set(
+            f::COMPANY_REF,
+            o.company.map(Value::Ref).unwrap_or(Value::Null),
+        );
         r.set(
             f::POINT_OF_CONTACT,
             o.point_of_contact.map(Value::Ref).unwrap_or(Value::Null),

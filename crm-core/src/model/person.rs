@@ -48,18 +48,32 @@ impl Person {
 
 impl From<Person> for Record {
     fn from(p: Person) -> Record {
-        let key = p.key.unwrap_or_else(|| SourceKey::new("unknown", f::PERSON, ""));
+        let key = p
+            .key
+            .unwrap_or_else(|| SourceKey::new("unknown", f::PERSON, ""));
         let mut r = Record::new(f::PERSON, key);
         r.created_at = p.created_at;
         r.updated_at = p.updated_at;
         r.fields = p.custom;
-        r.set(f::FIRST_NAME, p.first_name.map(Value::Text).unwrap_or(Value::Null));
-        r.set(f::LAST_NAME, p.last_name.map(Value::Text).unwrap_or(Value::Null));
+        r.set(
+            f::FIRST_NAME,
+            p.first_name.map(Value::Text).unwrap_or(Value::Null),
+        );
+        r.set(
+            f::LAST_NAME,
+            p.last_name.map(Value::Text).unwrap_or(Value::Null),
+        );
         r.set(f::EMAILS, Value::Emails(p.emails));
         r.set(f::PHONES, Value::Phones(p.phones));
-        r.set(f::JOB_TITLE, p.job_title.map(Value::Text).unwrap_or(Value::Null));
+        r.set(
+            f::JOB_TITLE,
+            p.job_title.map(Value::Text).unwrap_or(Value::Null),
+        );
         r.set(f::CITY, p.city.map(Value::Text).unwrap_or(Value::Null));
-        r.set(f::COMPANY_REF, p.company.map(Value::Ref).unwrap_or(Value::Null));
+        r.set(
+            f::COMPANY_REF,
+            p.company.map(Value::Ref).unwrap_or(Value::Null),
+        );
         r.set(f::OWNER, p.owner.map(Value::Ref).unwrap_or(Value::Null));
         r.set(f::TAGS, Value::Choices(p.tags));
         r

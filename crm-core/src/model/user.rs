@@ -19,10 +19,18 @@ pub struct User {
 
 impl From<User> for Record {
     fn from(u: User) -> Record {
-        let key = u.key.unwrap_or_else(|| SourceKey::new("unknown", f::USER, ""));
+        let key = u
+            .key
+            .unwrap_or_else(|| SourceKey::new("unknown", f::USER, ""));
         let mut r = Record::new(f::USER, key);
-        r.set(f::FIRST_NAME, u.first_name.map(Value::Text).unwrap_or(Value::Null));
-        r.set(f::LAST_NAME, u.last_name.map(Value::Text).unwrap_or(Value::Null));
+        r.set(
+            f::FIRST_NAME,
+            u.first_name.map(Value::Text).unwrap_or(Value::Null),
+        );
+        r.set(
+            f::LAST_NAME,
+            u.last_name.map(Value::Text).unwrap_or(Value::Null),
+        );
         r.set(f::EMAIL, u.email.map(Value::Text).unwrap_or(Value::Null));
         r
     }

@@ -192,14 +192,26 @@ impl fmt::Display for Value {
             Value::Money { micros, currency } => {
                 let sign = if *micros < 0 { "-" } else { "" };
                 let abs = micros.unsigned_abs();
-                write!(f, "{sign}{}.{:06} {currency}", abs / 1_000_000, abs % 1_000_000)
+                write!(
+                    f,
+                    "{sign}{}.{:06} {currency}",
+                    abs / 1_000_000,
+                    abs % 1_000_000
+                )
             }
             Value::Address(a) => {
-                let parts: Vec<&str> = [&a.street1, &a.street2, &a.city, &a.postcode, &a.state, &a.country]
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .collect();
+                let parts: Vec<&str> = [
+                    &a.street1,
+                    &a.street2,
+                    &a.city,
+                    &a.postcode,
+                    &a.state,
+                    &a.country,
+                ]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
                 f.write_str(&parts.join(", "))
             }
             Value::Json(j) => write!(f, "{j}"),

@@ -66,24 +66,43 @@ impl fmt::Display for Plan {
         for (i, p) in self.phases.iter().enumerate() {
             write!(fmt, "{:>2}. {}", i + 1, p.object)?;
             if !p.deferred.is_empty() {
-                write!(fmt, " (without {}; patched afterwards)", p.deferred.join(", "))?;
+                write!(
+                    fmt,
+                    " (without {}; patched afterwards)",
+                    p.deferred.join(", ")
+                )?;
             }
             writeln!(fmt)?;
         }
         let d = self.deferred();
         if !d.is_empty() {
-            let names: Vec<String> = d.iter().map(|d| format!("{}.{}", d.object, d.field)).collect();
-            writeln!(fmt, "{:>2}. patch {}", self.phases.len() + 1, names.join(", "))?;
+            let names: Vec<String> = d
+                .iter()
+                .map(|d| format!("{}.{}", d.object, d.field))
+                .collect();
+            writeln!(
+                fmt,
+                "{:>2}. patch {}",
+                self.phases.len() + 1,
+                names.join(", ")
+            )?;
         }
         Ok(())
     }
 }
 
 fn rank(object: &str) -> usize {
-    [f::USER, f::COMPANY, f::PERSON, f::OPPORTUNITY, f::TASK, f::NOTE]
-        .iter()
-        .position(|o| *o == object)
-        .unwrap_or(usize::MAX)
+    [
+        f::USER,
+        f::COMPANY,
+        f::PERSON,
+        f::OPPORTUNITY,
+        f::TASK,
+        f::NOTE,
+    ]
+    .iter()
+    .position(|o| *o == object)
+    .unwrap_or(usize::MAX)
 }
 
 struct Edge {
@@ -243,7 +262,10 @@ mod tests {
             .object(O::new("deal").field(F::reference("company", "company", false)));
         let p = plan(&m, &[]).unwrap();
         assert_eq!(p.order(), vec!["company", "person", "deal"]);
-        assert_eq!(p.phase("company").unwrap().deferred, vec!["primary_contact"]);
+        assert_eq!(
+            p.phase("company").unwrap().deferred,
+            vec!["primary_contact"]
+        );
         assert_eq!(
             p.deferred(),
             vec![DeferredField {
@@ -251,7 +273,10 @@ mod tests {
                 field: "primary_contact".into()
             }]
         );
-        assert!(p.to_string().contains("patch company.primary_contact"), "{p}");
+        assert!(
+            p.to_string().contains("patch company.primary_contact"),
+            "{p}"
+        );
     }
 
     #[test]
@@ -275,7 +300,10 @@ mod tests {
         let e = plan(&m, &[]).unwrap_err();
         let msg = e.to_string();
         for name in ["a", "b", "c"] {
-            assert!(msg.contains(&format!("{name} →")) || msg.contains(&format!("→ {name}")), "{msg}");
+            assert!(
+                msg.contains(&format!("{name} →")) || msg.contains(&format!("→ {name}")),
+                "{msg}"
+            );
         }
         assert!(msg.contains("a → b → c"), "{msg}");
         assert!(!msg.contains("→ d") && !msg.contains("d →"), "{msg}");

@@ -1,0 +1,431 @@
+//! Turning a batch of canonical records into writes: skip what is unchanged, resolve
+//! references, merge duplicates, find records that already exist, read before-images.
+
+use crate::connector::{Lookup, WriteOp, WriteRecord};
+use crate::descriptor::match_values;
+use crate::journal::{IdEntry, Outcome, PendingWrite, Settled};
+use crate::model::{fields as f, Fields, Record, Value};
+use crate::plan::Phase;
+use crate::Result;
+
+use super::config::OrphanPolicy;
+use super::context::Ctx;
+use super::resolve::index_entries;
+
+/// A batch made ready: writes to send, and outcomes that need no write.
+pub(crate) struct Prepared {
+    pub(crate) writes: Vec<PendingWrite>,
+    pub(crate) settled: Vec<Settled>,
+}
+
+struct Candidate {
+    record: Record,
+    hash: String,
+    deferred: Vec<(String, Value)>,
+    dropped: Vec<String>,
+    /// Existing destination id, why we update it, and what the last run wrote.
+    update: Option<(String, Outcome, Option<IdEntry>)>,
+}
+
+pub(crate) async fn prepare(
+    ctx: &Ctx<'_>,
+    phase: &Phase,
+    records: Vec<Record>,
+) -> Result<Prepared> {
+    let object = ctx.model.require(&phase.object)?;
+    let mut settled = Vec::new();
+    if !object.creatable {
+        settled.extend(match_only(ctx, &phase.object, records).await?);
+        return Ok(Prepared {
+            writes: Vec::new(),
+            settled,
+        });
+    }
+    let dedupe = ctx.config.dedupe.get(&phase.object);
+    let mut candidates = Vec::with_capacity(records.len());
+    for mut record in records {
+        let hash = record.content_hash();
+        let prior = ctx.journal.id_entry(&record.key)?;
+        if let Some(p) = &prior {
+            if p.hash == hash {
+                settled.push(Settled::with_reason(
+                    record.key.clone(),
+                    Outcome::Skipped,
+                    None,
+                    None,
+                    "unchanged since the last run",
+                ));
+                continue;
+            }
+        }
+        let (deferred, dropped) = match resolve_fields(ctx, phase, &mut record).await? {
+            Ok(x) => x,
+            Err(s) => {
+                settled.push(s);
+                continue;
+            }
+        };
+        if prior.is_none() {
+            if let Some(field) = dedupe {
+                let value = record
+                    .get(field)
+                    .map(match_values)
+                    .and_then(|v| v.into_iter().next());
+                if let Some(value) = value {
+                    if let Some(holder) =
+                        ctx.journal
+                            .claim(ctx.run.id, &phase.object, &value, &record.key)?
+                    {
+                        let mut s = Settled::bare(record.key.clone(), Outcome::Merged);
+                        s.hash = Some(hash);
+                        s.reason = Some(format!("duplicate of {holder} by {field} {value:?}"));
+                        s.merged_into = Some((holder, record));
+                        settled.push(s);
+                        continue;
+                    }
+                }
+            }
+        }
+        let update = prior.map(|p| (p.dest_id.clone(), Outcome::Updated, Some(p)));
+        candidates.push(Candidate {
+            record,
+            hash,
+            deferred,
+            dropped,
+            update,
+        });
+    }
+
+    if let (true, Some(field)) = (ctx.config.merge_existing, dedupe) {
+        find_existing(ctx, &phase.object, field, &mut candidates).await?;
+    }
+
+    let mut writes = Vec::with_capacity(candidates.len());
+    let ids: Vec<String> = candidates
+        .iter()
+        .filter_map(|c| c.update.as_ref().map(|u| u.0.clone()))
+        .collect();
+    let mut current = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(ctx.batch_size.max(1)) {
+        current.extend(ctx.sink.read(&phase.object, chunk).await?);
+    }
+    let mut current = current.into_iter();
+    for mut c in candidates {
+        let refs = index_entries(&c.record.fields);
+        let note =
+            (!c.dropped.is_empty()).then(|| format!("link dropped: {}", c.dropped.join("; ")));
+        let Some((id, intent, prior)) = c.update.take() else {
+            let fields = c.record.fields;
+            writes.push((
+                PendingWrite {
+                    write: WriteRecord {
+                        key: c.record.key,
+                        op: WriteOp::Create { merge_on: None },
+                        created_at: c.record.created_at,
+                        updated_at: c.record.updated_at,
+                        fields,
+                    },
+                    hash: c.hash,
+                    intent: Outcome::Created,
+                    before: None,
+                    refs,
+                    deferred: c.deferred,
+                    note: None,
+                },
+                note,
+            ));
+            continue;
+        };
+        let now = current.next().flatten();
+        let Some(now) = now else {
+            if intent == Outcome::Updated {
+                settled.push(Settled::with_reason(
+                    c.record.key,
+                    Outcome::Queued,
+                    None,
+                    Some(id),
+                    "the record was deleted in the destination since the last run",
+                ));
+            } else {
+                // The match vanished between lookup and read: create instead.
+                c.update = None;
+                writes.push((
+                    PendingWrite {
+                        write: WriteRecord {
+                            key: c.record.key,
+                            op: WriteOp::Create { merge_on: None },
+                            created_at: c.record.created_at,
+                            updated_at: c.record.updated_at,
+                            fields: c.record.fields,
+                        },
+                        hash: c.hash,
+                        intent: Outcome::Created,
+                        before: None,
+                        refs,
+                        deferred: c.deferred,
+                        note: None,
+                    },
+                    note,
+                ));
+            }
+            continue;
+        };
+        if let (Outcome::Updated, Some(p), false) = (intent, &prior, ctx.config.overwrite_conflicts)
+        {
+            let conflict = p.written.iter().find(|(k, v)| {
+                !k.starts_with('@') && !v.same_as(now.fields.get(*k).unwrap_or(&Value::Null))
+            });
+            if let Some((k, v)) = conflict {
+                let found = now.fields.get(k).map(|x| x.to_string()).unwrap_or_default();
+                settled.push(Settled::with_reason(
+                    c.record.key,
+                    Outcome::Queued,
+                    Some(k.clone()),
+                    Some(found.clone()),
+                    format!(
+                        "conflict: changed in the destination since the last run (written {:?}, now {:?}); \
+                         not overwritten (run with --overwrite-conflicts to replace it)",
+                        v.to_string(),
+                        found
+                    ),
+                ));
+                continue;
+            }
+        }
+        let mut diff = Fields::new();
+        for (k, v) in &c.record.fields {
+            if !v.same_as(now.fields.get(k).unwrap_or(&Value::Null)) {
+                diff.insert(k.clone(), v.clone());
+            }
+        }
+        if let Some(p) = &prior {
+            for k in p.written.keys() {
+                if !k.starts_with('@')
+                    && !c.record.fields.contains_key(k)
+                    && now.fields.contains_key(k)
+                {
+                    diff.insert(k.clone(), Value::Null);
+                }
+            }
+        }
+        let before: Fields = diff
+            .keys()
+            .map(|k| (k.clone(), now.fields.get(k).cloned().unwrap_or(Value::Null)))
+            .collect();
+        if diff.is_empty() && c.deferred.is_empty() {
+            let mut s = Settled::bare(c.record.key, intent);
+            if intent == Outcome::Updated {
+                s = Settled::with_reason(
+                    s.key,
+                    Outcome::Skipped,
+                    None,
+                    None,
+                    "no destination field changed",
+                );
+            } else {
+                s.dest = Some((phase.object.clone(), id));
+                s.hash = Some(c.hash);
+                s.refs = refs;
+                s.reason = Some("already in the destination with the same values".into());
+            }
+            settled.push(s);
+            continue;
+        }
+        writes.push((
+            PendingWrite {
+                write: WriteRecord {
+                    key: c.record.key,
+                    op: WriteOp::Update { id },
+                    created_at: None,
+                    updated_at: c.record.updated_at,
+                    fields: diff,
+                },
+                hash: c.hash,
+                intent,
+                before: Some(before),
+                refs,
+                deferred: c.deferred,
+                note: None,
+            },
+            note,
+        ));
+    }
+    // Notes about dropped links travel as the reason of the eventual outcome.
+    let writes = writes
+        .into_iter()
+        .map(|(mut w, note)| {
+            w.note = note;
+            w
+        })
+        .collect();
+    Ok(Prepared { writes, settled })
+}
+
+/// Resolves every reference field of `record` in place. Returns the deferred fields and
+/// the dropped links, or the outcome that ends the record (orphan policy).
+async fn resolve_fields(
+    ctx: &Ctx<'_>,
+    phase: &Phase,
+    record: &mut Record,
+) -> Result<std::result::Result<(Vec<(String, Value)>, Vec<String>), Settled>> {
+    let names: Vec<String> = record
+        .fields
+        .iter()
+        .filter(|(_, v)| v.has_refs())
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut deferred = Vec::new();
+    let mut dropped = Vec::new();
+    for name in names {
+        let Some(value) = record.fields.remove(&name) else {
+            continue;
+        };
+        if phase.deferred.contains(&name) {
+            deferred.push((name, value));
+            continue;
+        }
+        let refs = match &value {
+            Value::Ref(r) => vec![r.clone()],
+            Value::Refs(v) => v.clone(),
+            _ => continue,
+        };
+        let mut ids = Vec::with_capacity(refs.len());
+        for r in &refs {
+            let mut found = ctx.resolver.resolve(r).await?;
+            if found.is_none() && r.object() == f::USER {
+                if let Some(fallback) = &ctx.config.owner_fallback {
+                    found = ctx
+                        .resolver
+                        .resolve(&crate::model::Ref::email(f::USER, fallback))
+                        .await?;
+                }
+            }
+            match found {
+                Some(id) => ids.push(id),
+                None => match ctx.config.orphans {
+                    OrphanPolicy::DropLink => dropped.push(format!("{name} → {r}")),
+                    policy => {
+                        let outcome = if policy == OrphanPolicy::Reject {
+                            Outcome::Rejected
+                        } else {
+                            Outcome::Queued
+                        };
+                        return Ok(Err(Settled::with_reason(
+                            record.key.clone(),
+                            outcome,
+                            Some(name.clone()),
+                            Some(r.to_string()),
+                            format!("unresolved reference: no {r} was migrated or exists in the destination"),
+                        )));
+                    }
+                },
+            }
+        }
+        match value {
+            Value::Ref(_) => {
+                if let Some(id) = ids.into_iter().next() {
+                    record.fields.insert(name, Value::Id(id));
+                }
+            }
+            _ => {
+                if !ids.is_empty() {
+                    record.fields.insert(name, Value::Ids(ids));
+                }
+            }
+        }
+    }
+    Ok(Ok((deferred, dropped)))
+}
+
+/// Marks candidates whose dedupe value already exists in the destination as merges.
+async fn find_existing(
+    ctx: &Ctx<'_>,
+    object: &str,
+    field: &str,
+    candidates: &mut [Candidate],
+) -> Result<()> {
+    let mut idx = Vec::new();
+    let mut lookups = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        if c.update.is_some() {
+            continue;
+        }
+        if let Some(v) = c
+            .record
+            .get(field)
+            .map(match_values)
+            .and_then(|v| v.into_iter().next())
+        {
+            idx.push(i);
+            lookups.push(Lookup::Field {
+                field: field.to_string(),
+                value: v,
+            });
+        }
+    }
+    let mut found = Vec::with_capacity(lookups.len());
+    for chunk in lookups.chunks(ctx.batch_size.max(1)) {
+        found.extend(ctx.sink.lookup(object, chunk).await?);
+    }
+    for (i, id) in idx.into_iter().zip(found) {
+        if let Some(id) = id {
+            candidates[i].update = Some((id, Outcome::Merged, None));
+        }
+    }
+    Ok(())
+}
+
+/// Objects the destination will not let us create (workspace members): match by email.
+async fn match_only(ctx: &Ctx<'_>, object: &str, records: Vec<Record>) -> Result<Vec<Settled>> {
+    let mut out = Vec::with_capacity(records.len());
+    let mut pending = Vec::new();
+    for r in records {
+        let email = [f::EMAIL, f::EMAILS]
+            .iter()
+            .find_map(|k| r.get(k).map(match_values))
+            .and_then(|v| v.into_iter().next());
+        match email {
+            Some(e) => pending.push((r, e)),
+            None => out.push(Settled::with_reason(
+                r.key,
+                Outcome::Queued,
+                Some(f::EMAIL.into()),
+                None,
+                format!("no email to match a {object} by; {object} records cannot be created, only matched"),
+            )),
+        }
+    }
+    let lookups: Vec<Lookup> = pending
+        .iter()
+        .map(|(_, e)| Lookup::Field {
+            field: f::EMAIL.into(),
+            value: e.clone(),
+        })
+        .collect();
+    let mut found = Vec::with_capacity(lookups.len());
+    for chunk in lookups.chunks(ctx.batch_size.max(1)) {
+        found.extend(ctx.sink.lookup(object, chunk).await?);
+    }
+    for ((r, email), id) in pending.into_iter().zip(found) {
+        match id {
+            Some(id) => {
+                let mut s = Settled::bare(r.key.clone(), Outcome::Merged);
+                s.hash = Some(r.content_hash());
+                s.dest = Some((object.to_string(), id));
+                s.refs = vec![("email".into(), email)];
+                s.reason = Some("matched an existing member by email".into());
+                out.push(s);
+            }
+            None => out.push(Settled::with_reason(
+                r.key,
+                Outcome::Queued,
+                Some(f::EMAIL.into()),
+                Some(email),
+                format!(
+                    "no {object} with this email in the destination: invite them, or set an owner fallback"
+                ),
+            )),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,133 @@
+//! Rollback: replay the undo log newest first — delete what the runs created, restore
+//! what they changed — and forget the id map so the data can be migrated again.
+//!
+//! Each undo entry is marked done as soon as it is applied, so an interrupted rollback
+//! resumes where it stopped.
+
+use serde::Serialize;
+
+use crate::connector::{DeleteOutcome, Sink, WriteOp, WriteRecord};
+use crate::journal::{Journal, Undo, UndoEntry};
+use crate::model::{Fields, SourceKey, Value};
+use crate::Result;
+
+use super::progress::Progress;
+
+/// What a rollback did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RollbackReport {
+    /// Records deleted.
+    pub deleted: u64,
+    /// Records already gone.
+    pub already_gone: u64,
+    /// Records restored to their before-image.
+    pub restored: u64,
+    /// Entries that could not be undone: object, id, reason.
+    pub failed: Vec<(String, String, String)>,
+    /// Whether every entry was undone and the journal reset.
+    pub complete: bool,
+}
+
+const PAGE: usize = 200;
+
+/// Rolls back every run recorded in `journal`.
+pub async fn rollback(
+    sink: &dyn Sink,
+    journal: &dyn Journal,
+    progress: &dyn Progress,
+) -> Result<RollbackReport> {
+    let mut report = RollbackReport::default();
+    let max = sink.capabilities().max_batch_size.max(1);
+    loop {
+        let page = journal.pending_undo(PAGE)?;
+        if page.is_empty() {
+            break;
+        }
+        let mut stuck = false;
+        let mut i = 0;
+        while i < page.len() {
+            // A run of deletes of one object goes as one batch (undo order is kept: the run
+            // is contiguous in the log).
+            let mut j = i + 1;
+            if matches!(page[i].action, Undo::Delete) {
+                while j < page.len()
+                    && j - i < max
+                    && matches!(page[j].action, Undo::Delete)
+                    && page[j].object == page[i].object
+                {
+                    j += 1;
+                }
+            }
+            let group = &page[i..j];
+            match &group[0].action {
+                Undo::Delete => {
+                    let ids: Vec<String> = group.iter().map(|e| e.dest_id.clone()).collect();
+                    let outcomes = sink.delete(&group[0].object, &ids).await?;
+                    for (e, o) in group.iter().zip(outcomes) {
+                        match o {
+                            DeleteOutcome::Deleted => report.deleted += 1,
+                            DeleteOutcome::NotFound => report.already_gone += 1,
+                            DeleteOutcome::Failed { reason } => {
+                                report
+                                    .failed
+                                    .push((e.object.clone(), e.dest_id.clone(), reason));
+                                stuck = true;
+                                continue;
+                            }
+                        }
+                        journal.undone(e.seq)?;
+                    }
+                }
+                Undo::Restore { before, touched } => {
+                    restore(sink, journal, &group[0], before, touched, &mut report).await?;
+                }
+            }
+            progress.advanced(group.len() as u64);
+            i = j;
+        }
+        if stuck {
+            return Ok(report);
+        }
+    }
+    journal.finish_rollback()?;
+    report.complete = true;
+    Ok(report)
+}
+
+async fn restore(
+    sink: &dyn Sink,
+    journal: &dyn Journal,
+    e: &UndoEntry,
+    before: &Fields,
+    touched: &[String],
+    report: &mut RollbackReport,
+) -> Result<()> {
+    let fields: Fields = touched
+        .iter()
+        .map(|k| (k.clone(), before.get(k).cloned().unwrap_or(Value::Null)))
+        .collect();
+    let write = WriteRecord {
+        key: SourceKey::new("rollback", &e.object, &e.dest_id),
+        op: WriteOp::Update {
+            id: e.dest_id.clone(),
+        },
+        created_at: None,
+        updated_at: None,
+        fields,
+    };
+    let out = sink
+        .write_batch(&e.object, std::slice::from_ref(&write))
+        .await?;
+    match out.first() {
+        Some(o) if o.id().is_some() => report.restored += 1,
+        other => report.failed.push((
+            e.object.clone(),
+            e.dest_id.clone(),
+            format!("could not restore the before-image: {other:?}"),
+        )),
+    }
+    // A record that cannot be restored (deleted by someone since) is reported, not retried
+    // for ever.
+    journal.undone(e.seq)?;
+    Ok(())
+}

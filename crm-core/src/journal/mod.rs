@@ -1,0 +1,131 @@
+//! The journal (state store): everything a run must remember to resume, verify, re-run
+//! and roll back.
+//!
+//! It behaves like a database migrator: one process at a time per state directory (a lock
+//! file), a checksum of the mapping and plan stored with the run (a resume under a
+//! different one is refused), every batch marked *in flight* with its full content before it
+//! is sent, and every apply paired with its revert in the undo log (the created id to
+//! delete, or the before-image to restore).
+//!
+//! [`SqliteJournal`] is the default: a SQLite file in the state directory, or an in-memory
+//! database for tests and dry runs.
+
+mod sqlite;
+mod types;
+
+pub use sqlite::SqliteJournal;
+pub use types::{
+    Counts, Deferred, IdEntry, InFlight, Outcome, OutcomeRow, PendingWrite, RunInfo, RunMode,
+    RunStatus, Settled, Undo, UndoEntry,
+};
+
+use crate::model::{Fields, SourceKey, Value};
+use crate::Result;
+
+/// The state store the engine, verify and rollback read and write.
+///
+/// Calls are synchronous and local (an embedded database); every method that records
+/// several facts records them atomically.
+pub trait Journal: Send + Sync {
+    /// Starts a run with the mapping/plan `checksum`, or resumes the unfinished one.
+    ///
+    /// Fails when an unfinished run has a different checksum, or when a finished run is
+    /// followed by a full (non-delta) run without a rollback.
+    fn begin_run(&self, checksum: &str, mode: RunMode, plan: &str) -> Result<RunInfo>;
+
+    /// Marks the run finished.
+    fn finish_run(&self, run: i64) -> Result<()>;
+
+    /// The newest run, if any.
+    fn last_run(&self) -> Result<Option<RunInfo>>;
+
+    /// Whether `phase` of `run` is complete.
+    fn phase_done(&self, run: i64, phase: &str) -> Result<bool>;
+
+    /// Marks `phase` complete, with the number of source records routed into it.
+    fn finish_phase(&self, run: i64, phase: &str, source_count: u64) -> Result<()>;
+
+    /// The outcome already recorded for `key` in `phase` of `run`, and the attempt that
+    /// recorded it.
+    fn outcome(&self, run: i64, phase: &str, key: &SourceKey) -> Result<Option<(Outcome, i64)>>;
+
+    /// The id-map entry of `key` (any run that was not rolled back).
+    fn id_entry(&self, key: &SourceKey) -> Result<Option<IdEntry>>;
+
+    /// A destination id found by content (`kind` = email/domain/name) for `object`.
+    fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<String>>;
+
+    /// Remembers a destination id found by content (e.g. a workspace member by email).
+    fn remember_ref(&self, object: &str, kind: &str, value: &str, id: &str) -> Result<()>;
+
+    /// Claims a dedupe `value` of `object` for `key` within `run`; returns the key that
+    /// already holds it, if another one does.
+    fn claim(
+        &self,
+        run: i64,
+        object: &str,
+        value: &str,
+        key: &SourceKey,
+    ) -> Result<Option<SourceKey>>;
+
+    /// Records a batch as in flight (before it is sent) together with outcomes that need
+    /// no write (merges, skips, rejects found while preparing it).
+    fn start_batch(
+        &self,
+        run: i64,
+        phase: &str,
+        batch: &InFlight,
+        settled: &[Settled],
+    ) -> Result<()>;
+
+    /// Records outcomes (and clears the in-flight batch `batch`, if given), atomically.
+    fn settle(&self, run: i64, phase: &str, batch: Option<&str>, settled: &[Settled])
+        -> Result<()>;
+
+    /// Batches left in flight by an interrupted attempt.
+    fn in_flight(&self, run: i64) -> Result<Vec<InFlight>>;
+
+    /// Records a reference field to patch after all phases.
+    fn defer(&self, run: i64, deferred: &Deferred) -> Result<()>;
+
+    /// Deferred references not yet patched, up to `limit`.
+    fn pending_deferred(&self, run: i64, limit: usize) -> Result<Vec<Deferred>>;
+
+    /// Marks a deferred reference patched (or given up, with a reason).
+    fn finish_deferred(&self, run: i64, d: &Deferred, problem: Option<&str>) -> Result<()>;
+
+    /// Merged outcomes of `phase` still waiting for their survivor's id.
+    fn pending_merges(&self, run: i64, phase: &str, limit: usize) -> Result<Vec<OutcomeRow>>;
+
+    /// Adds fields written to an existing id-map entry (a fill-blanks merge).
+    fn add_written(&self, key: &SourceKey, fields: &Fields) -> Result<()>;
+
+    /// Outcome counts per object for `run`, in first-seen order.
+    fn counts(&self, run: i64) -> Result<Vec<(String, Counts)>>;
+
+    /// Outcome rows of `run` of one kind (rejects, queued, skipped), in order.
+    fn rows(&self, run: i64, outcome: Outcome) -> Result<Vec<OutcomeRow>>;
+
+    /// Problems left by the patch step.
+    fn link_problems(&self, run: i64) -> Result<Vec<(Deferred, String)>>;
+
+    /// Id-map entries after `after` (by rowid), up to `limit`, for verification.
+    fn id_entries(&self, after: i64, limit: usize) -> Result<Vec<(i64, IdEntry)>>;
+
+    /// Undo entries not yet undone, newest first, up to `limit`.
+    fn pending_undo(&self, limit: usize) -> Result<Vec<UndoEntry>>;
+
+    /// Marks an undo entry done.
+    fn undone(&self, seq: i64) -> Result<()>;
+
+    /// After every undo entry is done: forgets the id map so the data can be migrated again,
+    /// and marks the runs rolled back.
+    fn finish_rollback(&self) -> Result<()>;
+
+    /// The value written for `field` of the record `key`, as recorded in the id map.
+    fn written_value(&self, key: &SourceKey, field: &str) -> Result<Option<Value>> {
+        Ok(self
+            .id_entry(key)?
+            .and_then(|e| e.written.get(field).cloned()))
+    }
+}

@@ -1,0 +1,52 @@
+-- crm-migrate journal, schema version 1.
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run INTEGER PRIMARY KEY,
+    checksum TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 1,
+    started TEXT NOT NULL,
+    finished TEXT,
+    plan TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS phases (
+    run INTEGER NOT NULL, phase TEXT NOT NULL, source INTEGER NOT NULL,
+    PRIMARY KEY (run, phase)
+);
+-- One row per (run, object, source record): how it ended.
+CREATE TABLE IF NOT EXISTS outcomes (
+    run INTEGER NOT NULL, phase TEXT NOT NULL, key TEXT NOT NULL,
+    outcome TEXT NOT NULL, attempt INTEGER NOT NULL, dest_id TEXT,
+    field TEXT, value TEXT, reason TEXT,
+    merged_into TEXT, payload TEXT,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (run, phase, key)
+);
+CREATE INDEX IF NOT EXISTS outcomes_pending_merge ON outcomes (run, phase) WHERE merged_into IS NOT NULL AND dest_id IS NULL;
+-- Where each source record landed (across runs, until a rollback).
+CREATE TABLE IF NOT EXISTS id_map (
+    key TEXT PRIMARY KEY, object TEXT NOT NULL, dest_id TEXT NOT NULL,
+    hash TEXT NOT NULL, written TEXT NOT NULL, origin TEXT NOT NULL, run INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ref_index (
+    object TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, dest_id TEXT NOT NULL,
+    PRIMARY KEY (object, kind, value)
+);
+CREATE TABLE IF NOT EXISTS claims (
+    run INTEGER NOT NULL, object TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (run, object, value)
+);
+CREATE TABLE IF NOT EXISTS in_flight (
+    run INTEGER NOT NULL, phase TEXT NOT NULL, batch TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (run, batch)
+);
+CREATE TABLE IF NOT EXISTS undo_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, run INTEGER NOT NULL, object TEXT NOT NULL,
+    dest_id TEXT NOT NULL, action TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS deferred (
+    run INTEGER NOT NULL, object TEXT NOT NULL, key TEXT NOT NULL, field TEXT NOT NULL,
+    value TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, problem TEXT,
+    PRIMARY KEY (run, object, key, field)
+);

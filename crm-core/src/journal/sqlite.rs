@@ -1,0 +1,739 @@
+//! [`SqliteJournal`]: the journal in a SQLite database (a file in the state directory, or
+//! in memory).
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use fs2::FileExt;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::types::*;
+use super::Journal;
+use crate::model::{Fields, Record, SourceKey};
+use crate::{Error, Result};
+
+const SCHEMA: &str = include_str!("schema.sql");
+
+/// The journal in SQLite.
+///
+/// A file journal holds an exclusive lock on `<state>/journal.lock` for its lifetime, so
+/// two processes cannot drive the same state directory. The database runs in WAL mode with
+/// `synchronous=FULL`: a committed outcome survives a killed process and a power cut.
+#[derive(Debug)]
+pub struct SqliteJournal {
+    conn: Mutex<Connection>,
+    _lock: Option<File>,
+    path: Option<PathBuf>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+fn key_text(k: &SourceKey) -> String {
+    k.to_string()
+}
+
+fn parse_key(s: &str) -> Result<SourceKey> {
+    s.parse()
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    Ok(serde_json::to_string(v)?)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
+    serde_json::from_str(s)
+        .map_err(|e| Error::state("journal holds a value it cannot read").with_source(e))
+}
+
+impl SqliteJournal {
+    /// Opens (creating if needed) the journal in state directory `dir`, taking its lock.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)?;
+        let lock = File::create(dir.join("journal.lock"))?;
+        lock.try_lock_exclusive().map_err(|_| {
+            Error::state(format!(
+                "state directory {} is in use by another crm-migrate process",
+                dir.display()
+            ))
+        })?;
+        let path = dir.join("journal.sqlite");
+        let conn = Connection::open(&path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        )?;
+        Self::init(conn, Some(lock), Some(path))
+    }
+
+    /// A journal in memory (tests, dry runs that need no resume).
+    pub fn in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?, None, None)
+    }
+
+    fn init(conn: Connection, lock: Option<File>, path: Option<PathBuf>) -> Result<Self> {
+        conn.execute_batch(SCHEMA)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (k, v) VALUES ('schema_version', '1')",
+            [],
+        )?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            _lock: lock,
+            path,
+        })
+    }
+
+    /// The database file, for a file journal.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn db(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions
+        // roll back on drop), so a poisoned mutex is safe to reuse.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn run_info(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Option<RunInfo>> {
+        Ok(conn
+            .query_row(sql, p, |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .optional()?
+            .map(|(id, checksum, mode, status, attempt, started)| RunInfo {
+                id,
+                attempt,
+                resumed: false,
+                mode: if mode == "delta" {
+                    RunMode::Delta
+                } else {
+                    RunMode::Full
+                },
+                status: match status.as_str() {
+                    "finished" => RunStatus::Finished,
+                    "rolled_back" => RunStatus::RolledBack,
+                    _ => RunStatus::Running,
+                },
+                checksum,
+                started,
+            }))
+    }
+}
+
+const RUN_COLS: &str = "SELECT run, checksum, mode, status, attempt, started FROM runs";
+
+fn write_settled(
+    tx: &rusqlite::Transaction<'_>,
+    run: i64,
+    phase: &str,
+    attempt: i64,
+    s: &Settled,
+) -> Result<()> {
+    let key = key_text(&s.key);
+    let (merged_into, payload) = match &s.merged_into {
+        Some((k, rec)) => (Some(key_text(k)), Some(to_json(rec)?)),
+        None => (None, None),
+    };
+    let attempt = if s.reconciled { attempt - 1 } else { attempt };
+    let seq: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM outcomes WHERE run = ?1",
+        [run],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT OR REPLACE INTO outcomes (run, phase, key, outcome, attempt, dest_id, field, value, reason, merged_into, payload, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            run,
+            phase,
+            key,
+            s.outcome.as_str(),
+            attempt,
+            s.dest.as_ref().map(|d| d.1.clone()),
+            s.field,
+            s.value,
+            s.reason,
+            merged_into,
+            payload,
+            seq
+        ],
+    )?;
+    if let Some((object, id)) = &s.dest {
+        if matches!(
+            s.outcome,
+            Outcome::Created | Outcome::Updated | Outcome::Merged
+        ) {
+            // An update keeps the first origin (a record created in run 1 and updated in a
+            // delta run is still one this tool created).
+            let origin: Option<String> = tx
+                .query_row("SELECT origin FROM id_map WHERE key = ?1", [&key], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let origin = origin.unwrap_or_else(|| s.outcome.as_str().to_string());
+            tx.execute(
+                "INSERT OR REPLACE INTO id_map (key, object, dest_id, hash, written, origin, run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    key,
+                    object,
+                    id,
+                    s.hash.clone().unwrap_or_default(),
+                    to_json(&s.written)?,
+                    origin,
+                    run
+                ],
+            )?;
+            for (kind, value) in &s.refs {
+                tx.execute(
+                    "INSERT OR IGNORE INTO ref_index (object, kind, value, dest_id) VALUES (?1, ?2, ?3, ?4)",
+                    params![object, kind, value, id],
+                )?;
+            }
+            for (field, value) in &s.deferred {
+                tx.execute(
+                    "INSERT OR REPLACE INTO deferred (run, object, key, field, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![run, object, key, field, to_json(value)?],
+                )?;
+            }
+            if let Some(undo) = &s.undo {
+                tx.execute(
+                    "INSERT INTO undo_log (run, object, dest_id, action) VALUES (?1, ?2, ?3, ?4)",
+                    params![run, object, id, to_json(undo)?],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn current_attempt(conn: &Connection, run: i64) -> Result<i64> {
+    Ok(
+        conn.query_row("SELECT attempt FROM runs WHERE run = ?1", [run], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+fn outcome_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+)> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
+type RawRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn to_outcome_row(raw: RawRow) -> Result<OutcomeRow> {
+    let (object, key, outcome, dest_id, field, value, reason, merged_into, payload) = raw;
+    let merged_into = match (merged_into, payload) {
+        (Some(k), Some(p)) => Some((parse_key(&k)?, from_json::<Record>(&p)?)),
+        _ => None,
+    };
+    Ok(OutcomeRow {
+        object,
+        key: parse_key(&key)?,
+        outcome: Outcome::parse(&outcome)
+            .ok_or_else(|| Error::state(format!("unknown outcome {outcome:?} in journal")))?,
+        dest_id,
+        field,
+        value,
+        reason,
+        merged_into,
+    })
+}
+
+const OUTCOME_COLS: &str =
+    "SELECT phase, key, outcome, dest_id, field, value, reason, merged_into, payload FROM outcomes";
+
+impl Journal for SqliteJournal {
+    fn begin_run(&self, checksum: &str, mode: RunMode, plan: &str) -> Result<RunInfo> {
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        let last = Self::run_info(&tx, &format!("{RUN_COLS} ORDER BY run DESC LIMIT 1"), [])?;
+        let info = match last {
+            Some(mut last) if last.status == RunStatus::Running => {
+                if last.checksum != checksum {
+                    return Err(Error::state(format!(
+                        "the unfinished run {} was started with a different mapping or plan \
+                         (checksum {} , now {}); finish it with the original mapping, or roll it back",
+                        last.id, last.checksum, checksum
+                    )));
+                }
+                tx.execute(
+                    "UPDATE runs SET attempt = attempt + 1 WHERE run = ?1",
+                    [last.id],
+                )?;
+                last.attempt += 1;
+                last.resumed = true;
+                last
+            }
+            Some(last) if last.status == RunStatus::Finished && mode == RunMode::Full => {
+                return Err(Error::state(format!(
+                    "run {} already finished in this state directory; use --delta to bring \
+                     changes over, roll it back first, or use a new state directory",
+                    last.id
+                )));
+            }
+            _ => {
+                if mode == RunMode::Delta {
+                    let finished: i64 = tx.query_row(
+                        "SELECT COUNT(*) FROM runs WHERE status = 'finished'",
+                        [],
+                        |r| r.get(0),
+                    )?;
+                    if finished == 0 {
+                        return Err(Error::state(
+                            "a delta run needs a finished run in this state directory",
+                        ));
+                    }
+                }
+                let started = now();
+                tx.execute(
+                    "INSERT INTO runs (checksum, mode, status, attempt, started, plan) VALUES (?1, ?2, 'running', 1, ?3, ?4)",
+                    params![
+                        checksum,
+                        if mode == RunMode::Delta { "delta" } else { "full" },
+                        started,
+                        plan
+                    ],
+                )?;
+                RunInfo {
+                    id: tx.last_insert_rowid(),
+                    attempt: 1,
+                    resumed: false,
+                    mode,
+                    status: RunStatus::Running,
+                    checksum: checksum.to_string(),
+                    started,
+                }
+            }
+        };
+        tx.commit()?;
+        Ok(info)
+    }
+
+    fn finish_run(&self, run: i64) -> Result<()> {
+        self.db().execute(
+            "UPDATE runs SET status = 'finished', finished = ?2 WHERE run = ?1",
+            params![run, now()],
+        )?;
+        Ok(())
+    }
+
+    fn last_run(&self) -> Result<Option<RunInfo>> {
+        Self::run_info(
+            &self.db(),
+            &format!("{RUN_COLS} ORDER BY run DESC LIMIT 1"),
+            [],
+        )
+    }
+
+    fn phase_done(&self, run: i64, phase: &str) -> Result<bool> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT 1 FROM phases WHERE run = ?1 AND phase = ?2",
+                params![run, phase],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    fn finish_phase(&self, run: i64, phase: &str, source_count: u64) -> Result<()> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO phases (run, phase, source) VALUES (?1, ?2, ?3)",
+            params![run, phase, source_count as i64],
+        )?;
+        Ok(())
+    }
+
+    fn outcome(&self, run: i64, phase: &str, key: &SourceKey) -> Result<Option<(Outcome, i64)>> {
+        let row: Option<(String, i64)> = self
+            .db()
+            .query_row(
+                "SELECT outcome, attempt FROM outcomes WHERE run = ?1 AND phase = ?2 AND key = ?3",
+                params![run, phase, key_text(key)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(o, a)| Outcome::parse(&o).map(|o| (o, a))))
+    }
+
+    fn id_entry(&self, key: &SourceKey) -> Result<Option<IdEntry>> {
+        let row: Option<(String, String, String, String, String)> = self
+            .db()
+            .query_row(
+                "SELECT object, dest_id, hash, written, origin FROM id_map WHERE key = ?1",
+                [key_text(key)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        row.map(|(object, dest_id, hash, written, origin)| {
+            Ok(IdEntry {
+                key: key.clone(),
+                object,
+                dest_id,
+                hash,
+                written: from_json(&written)?,
+                origin: Outcome::parse(&origin).unwrap_or(Outcome::Created),
+            })
+        })
+        .transpose()
+    }
+
+    fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<String>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT dest_id FROM ref_index WHERE object = ?1 AND kind = ?2 AND value = ?3",
+                params![object, kind, value],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn remember_ref(&self, object: &str, kind: &str, value: &str, id: &str) -> Result<()> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO ref_index (object, kind, value, dest_id) VALUES (?1, ?2, ?3, ?4)",
+            params![object, kind, value, id],
+        )?;
+        Ok(())
+    }
+
+    fn claim(
+        &self,
+        run: i64,
+        object: &str,
+        value: &str,
+        key: &SourceKey,
+    ) -> Result<Option<SourceKey>> {
+        let conn = self.db();
+        conn.execute(
+            "INSERT OR IGNORE INTO claims (run, object, value, key) VALUES (?1, ?2, ?3, ?4)",
+            params![run, object, value, key_text(key)],
+        )?;
+        let holder: String = conn.query_row(
+            "SELECT key FROM claims WHERE run = ?1 AND object = ?2 AND value = ?3",
+            params![run, object, value],
+            |r| r.get(0),
+        )?;
+        let holder = parse_key(&holder)?;
+        Ok((holder != *key).then_some(holder))
+    }
+
+    fn start_batch(
+        &self,
+        run: i64,
+        phase: &str,
+        batch: &InFlight,
+        settled: &[Settled],
+    ) -> Result<()> {
+        let mut conn = self.db();
+        let attempt = current_attempt(&conn, run)?;
+        let tx = conn.transaction()?;
+        if !batch.writes.is_empty() {
+            tx.execute(
+                "INSERT OR REPLACE INTO in_flight (run, phase, batch, body) VALUES (?1, ?2, ?3, ?4)",
+                params![run, phase, batch.batch, to_json(batch)?],
+            )?;
+        }
+        for s in settled {
+            write_settled(&tx, run, phase, attempt, s)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn settle(
+        &self,
+        run: i64,
+        phase: &str,
+        batch: Option<&str>,
+        settled: &[Settled],
+    ) -> Result<()> {
+        let mut conn = self.db();
+        let attempt = current_attempt(&conn, run)?;
+        let tx = conn.transaction()?;
+        for s in settled {
+            write_settled(&tx, run, phase, attempt, s)?;
+        }
+        if let Some(b) = batch {
+            tx.execute(
+                "DELETE FROM in_flight WHERE run = ?1 AND batch = ?2",
+                params![run, b],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn in_flight(&self, run: i64) -> Result<Vec<InFlight>> {
+        let conn = self.db();
+        let mut stmt = conn.prepare("SELECT body FROM in_flight WHERE run = ?1 ORDER BY rowid")?;
+        let bodies: Vec<String> = stmt
+            .query_map([run], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        bodies.iter().map(|b| from_json(b)).collect()
+    }
+
+    fn defer(&self, run: i64, d: &Deferred) -> Result<()> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO deferred (run, object, key, field, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![run, d.object, key_text(&d.key), d.field, to_json(&d.value)?],
+        )?;
+        Ok(())
+    }
+
+    fn pending_deferred(&self, run: i64, limit: usize) -> Result<Vec<Deferred>> {
+        let conn = self.db();
+        let mut stmt = conn.prepare(
+            "SELECT object, key, field, value FROM deferred WHERE run = ?1 AND done = 0 ORDER BY rowid LIMIT ?2",
+        )?;
+        let rows: Vec<(String, String, String, String)> = stmt
+            .query_map(params![run, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(object, key, field, value)| {
+                Ok(Deferred {
+                    object,
+                    key: parse_key(&key)?,
+                    field,
+                    value: from_json(&value)?,
+                })
+            })
+            .collect()
+    }
+
+    fn finish_deferred(&self, run: i64, d: &Deferred, problem: Option<&str>) -> Result<()> {
+        self.db().execute(
+            "UPDATE deferred SET done = 1, problem = ?5 WHERE run = ?1 AND object = ?2 AND key = ?3 AND field = ?4",
+            params![run, d.object, key_text(&d.key), d.field, problem],
+        )?;
+        Ok(())
+    }
+
+    fn pending_merges(&self, run: i64, phase: &str, limit: usize) -> Result<Vec<OutcomeRow>> {
+        let conn = self.db();
+        let mut stmt = conn.prepare(&format!(
+            "{OUTCOME_COLS} WHERE run = ?1 AND phase = ?2 AND merged_into IS NOT NULL AND dest_id IS NULL AND outcome = 'merged' ORDER BY seq LIMIT ?3"
+        ))?;
+        let rows: Vec<RawRow> = stmt
+            .query_map(params![run, phase, limit as i64], outcome_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter().map(to_outcome_row).collect()
+    }
+
+    fn add_written(&self, key: &SourceKey, fields: &Fields) -> Result<()> {
+        let Some(mut entry) = self.id_entry(key)? else {
+            return Err(Error::state(format!("no id-map entry for {key}")));
+        };
+        entry.written.extend(fields.clone());
+        self.db().execute(
+            "UPDATE id_map SET written = ?2 WHERE key = ?1",
+            params![key_text(key), to_json(&entry.written)?],
+        )?;
+        Ok(())
+    }
+
+    fn counts(&self, run: i64) -> Result<Vec<(String, Counts)>> {
+        let conn = self.db();
+        let mut out: Vec<(String, Counts)> = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT phase, outcome, COUNT(*), MIN(seq) FROM outcomes WHERE run = ?1 GROUP BY phase, outcome ORDER BY MIN(seq)",
+        )?;
+        let rows: Vec<(String, String, i64)> = stmt
+            .query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (phase, outcome, n) in rows {
+            let idx = match out.iter().position(|(p, _)| *p == phase) {
+                Some(i) => i,
+                None => {
+                    out.push((phase.clone(), Counts::default()));
+                    out.len() - 1
+                }
+            };
+            if let Some(o) = Outcome::parse(&outcome) {
+                out[idx].1.add(o, n as u64);
+            }
+        }
+        let mut stmt = conn.prepare("SELECT phase, source FROM phases WHERE run = ?1")?;
+        let sources: Vec<(String, i64)> = stmt
+            .query_map([run], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (phase, n) in sources {
+            match out.iter_mut().find(|(p, _)| *p == phase) {
+                Some((_, c)) => c.source = n as u64,
+                None => out.push((
+                    phase,
+                    Counts {
+                        source: n as u64,
+                        ..Counts::default()
+                    },
+                )),
+            }
+        }
+        Ok(out)
+    }
+
+    fn rows(&self, run: i64, outcome: Outcome) -> Result<Vec<OutcomeRow>> {
+        let conn = self.db();
+        let mut stmt = conn.prepare(&format!(
+            "{OUTCOME_COLS} WHERE run = ?1 AND outcome = ?2 ORDER BY seq"
+        ))?;
+        let rows: Vec<RawRow> = stmt
+            .query_map(params![run, outcome.as_str()], outcome_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter().map(to_outcome_row).collect()
+    }
+
+    fn link_problems(&self, run: i64) -> Result<Vec<(Deferred, String)>> {
+        let conn = self.db();
+        let mut stmt = conn.prepare(
+            "SELECT object, key, field, value, problem FROM deferred WHERE run = ?1 AND problem IS NOT NULL ORDER BY rowid",
+        )?;
+        let rows: Vec<(String, String, String, String, String)> = stmt
+            .query_map([run], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(object, key, field, value, problem)| {
+                Ok((
+                    Deferred {
+                        object,
+                        key: parse_key(&key)?,
+                        field,
+                        value: from_json(&value)?,
+                    },
+                    problem,
+                ))
+            })
+            .collect()
+    }
+
+    fn id_entries(&self, after: i64, limit: usize) -> Result<Vec<(i64, IdEntry)>> {
+        let conn = self.db();
+        let mut stmt = conn.prepare(
+            "SELECT rowid, key, object, dest_id, hash, written, origin FROM id_map WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+        )?;
+        let rows: Vec<(i64, String, String, String, String, String, String)> = stmt
+            .query_map(params![after, limit as i64], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(rowid, key, object, dest_id, hash, written, origin)| {
+                Ok((
+                    rowid,
+                    IdEntry {
+                        key: parse_key(&key)?,
+                        object,
+                        dest_id,
+                        hash,
+                        written: from_json(&written)?,
+                        origin: Outcome::parse(&origin).unwrap_or(Outcome::Created),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    fn pending_undo(&self, limit: usize) -> Result<Vec<UndoEntry>> {
+        let conn = self.db();
+        let mut stmt = conn.prepare(
+            "SELECT seq, object, dest_id, action FROM undo_log WHERE done = 0 ORDER BY seq DESC LIMIT ?1",
+        )?;
+        let rows: Vec<(i64, String, String, String)> = stmt
+            .query_map([limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(seq, object, dest_id, action)| {
+                Ok(UndoEntry {
+                    seq,
+                    object,
+                    dest_id,
+                    action: from_json(&action)?,
+                })
+            })
+            .collect()
+    }
+
+    fn undone(&self, seq: i64) -> Result<()> {
+        self.db()
+            .execute("UPDATE undo_log SET done = 1 WHERE seq = ?1", [seq])?;
+        Ok(())
+    }
+
+    fn finish_rollback(&self) -> Result<()> {
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        let left: i64 = tx.query_row("SELECT COUNT(*) FROM undo_log WHERE done = 0", [], |r| {
+            r.get(0)
+        })?;
+        if left > 0 {
+            return Err(Error::state(format!(
+                "{left} undo entries are still pending"
+            )));
+        }
+        tx.execute_batch(
+            "DELETE FROM id_map; DELETE FROM ref_index; DELETE FROM claims; DELETE FROM in_flight;
+             UPDATE deferred SET done = 1;
+             UPDATE runs SET status = 'rolled_back';",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

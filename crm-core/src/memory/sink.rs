@@ -1,0 +1,439 @@
+//! [`MemorySink`]: a destination in memory that enforces uniqueness, merges, and fails on
+//! command.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::connector::{
+    DeleteOutcome, Lookup, ReadBack, Sink, SinkCapabilities, WriteOp, WriteOutcome, WriteRecord,
+};
+use crate::descriptor::{match_values, DataModel};
+use crate::model::{Fields, SourceKey, Value};
+use crate::{Error, ErrorKind, Result};
+
+/// A scripted failure of the next `write_batch` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Fail with a temporary transport error; nothing is applied.
+    FailBefore,
+    /// Apply the batch, then fail with a temporary transport error (a timeout after the
+    /// server committed).
+    FailAfterCommit,
+    /// Apply only the first `n` records and answer `Retry` for the others (throttled).
+    ThrottleAfter(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    key: Option<SourceKey>,
+    created_at: DateTime<Utc>,
+    fields: Fields,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    objects: BTreeMap<String, BTreeMap<String, Row>>,
+    next_id: u64,
+    faults: VecDeque<Fault>,
+    write_calls: usize,
+}
+
+/// A sink in memory.
+///
+/// It enforces the unique fields of its model (emails case-insensitively, URLs by domain),
+/// merges a create into an existing record when asked (`merge_on`), refuses unresolved
+/// references, keeps `created_at`, deletes hard and nulls references to a deleted record.
+#[derive(Debug)]
+pub struct MemorySink {
+    model: DataModel,
+    max_batch: usize,
+    state: Mutex<State>,
+}
+
+impl MemorySink {
+    /// A sink enforcing `model`.
+    pub fn new(model: DataModel) -> Self {
+        Self {
+            model,
+            max_batch: 100,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Sets the largest batch accepted.
+    pub fn max_batch(mut self, n: usize) -> Self {
+        self.max_batch = n.max(1);
+        self
+    }
+
+    fn st(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues a fault for a future `write_batch` call.
+    pub fn push_fault(&self, fault: Fault) {
+        self.st().faults.push_back(fault);
+    }
+
+    /// Number of `write_batch` calls so far.
+    pub fn write_calls(&self) -> usize {
+        self.st().write_calls
+    }
+
+    /// Inserts users (workspace members) directly; returns their ids.
+    pub fn seed_users(&self, users: &[(&str, &str, &str)]) -> Vec<String> {
+        let mut st = self.st();
+        users
+            .iter()
+            .map(|(email, first, last)| {
+                st.next_id += 1;
+                let id = format!("u-{}", st.next_id);
+                let mut fields = Fields::new();
+                fields.insert("email".into(), Value::Text(email.to_string()));
+                fields.insert("first_name".into(), Value::Text(first.to_string()));
+                fields.insert("last_name".into(), Value::Text(last.to_string()));
+                st.objects.entry("user".into()).or_default().insert(
+                    id.clone(),
+                    Row {
+                        key: None,
+                        created_at: Utc::now(),
+                        fields,
+                    },
+                );
+                id
+            })
+            .collect()
+    }
+
+    /// Inserts a record directly (a record that existed before the migration); returns its id.
+    pub fn seed(&self, object: &str, fields: Fields) -> String {
+        let mut st = self.st();
+        st.next_id += 1;
+        let id = format!("{object}-{}", st.next_id);
+        st.objects.entry(object.into()).or_default().insert(
+            id.clone(),
+            Row {
+                key: None,
+                created_at: Utc::now(),
+                fields,
+            },
+        );
+        id
+    }
+
+    /// Changes a field behind the migration's back (to test verification and conflicts).
+    pub fn tamper(&self, object: &str, id: &str, field: &str, value: Value) -> bool {
+        let mut st = self.st();
+        match st.objects.get_mut(object).and_then(|o| o.get_mut(id)) {
+            Some(row) => {
+                row.fields.insert(field.to_string(), value);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Number of records of `object`.
+    pub fn count(&self, object: &str) -> usize {
+        self.st().objects.get(object).map_or(0, BTreeMap::len)
+    }
+
+    /// Every record, sorted: `(object, id, fields)`.
+    pub fn snapshot(&self) -> Vec<(String, String, Fields)> {
+        let st = self.st();
+        st.objects
+            .iter()
+            .flat_map(|(o, rows)| {
+                rows.iter()
+                    .map(move |(id, r)| (o.clone(), id.clone(), r.fields.clone()))
+            })
+            .collect()
+    }
+
+    /// Source keys stored on records of `object` (to check for duplicates).
+    pub fn source_keys(&self, object: &str) -> Vec<SourceKey> {
+        self.st()
+            .objects
+            .get(object)
+            .map(|rows| rows.values().filter_map(|r| r.key.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    fn unique_fields(&self, object: &str) -> Vec<String> {
+        self.model
+            .get(object)
+            .map(|o| {
+                o.fields
+                    .iter()
+                    .filter(|f| f.unique)
+                    .map(|f| f.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn find_by(
+        rows: &BTreeMap<String, Row>,
+        field: &str,
+        values: &[String],
+        except: Option<&str>,
+    ) -> Option<String> {
+        rows.iter()
+            .filter(|(id, _)| Some(id.as_str()) != except)
+            .find(|(_, r)| {
+                r.fields
+                    .get(field)
+                    .map(|v| match_values(v).iter().any(|x| values.contains(x)))
+                    .unwrap_or(false)
+            })
+            .map(|(id, _)| id.clone())
+    }
+
+    fn apply(&self, st: &mut State, object: &str, w: &WriteRecord) -> WriteOutcome {
+        if let Some((name, _)) = w.fields.iter().find(|(_, v)| v.has_refs()) {
+            return WriteOutcome::Rejected {
+                field: Some(name.clone()),
+                reason: "unresolved reference".into(),
+            };
+        }
+        for (name, v) in &w.fields {
+            let targets: Vec<&crate::model::RecordId> = match v {
+                Value::Id(r) => vec![r],
+                Value::Ids(list) => list.iter().collect(),
+                _ => continue,
+            };
+            for t in targets {
+                if !st
+                    .objects
+                    .get(&t.object)
+                    .is_some_and(|rows| rows.contains_key(&t.id))
+                {
+                    return WriteOutcome::Rejected {
+                        field: Some(name.clone()),
+                        reason: format!("{} {} does not exist", t.object, t.id),
+                    };
+                }
+            }
+        }
+        let unique = self.unique_fields(object);
+        let rows = st.objects.entry(object.to_string()).or_default();
+        let target = match &w.op {
+            WriteOp::Update { id } => {
+                if !rows.contains_key(id) {
+                    return WriteOutcome::Rejected {
+                        field: None,
+                        reason: format!("no {object} with id {id}"),
+                    };
+                }
+                Some((id.clone(), false))
+            }
+            WriteOp::Create { merge_on } => merge_on.as_ref().and_then(|f| {
+                let vals = w.fields.get(f).map(match_values).unwrap_or_default();
+                (!vals.is_empty())
+                    .then(|| Self::find_by(rows, f, &vals, None))
+                    .flatten()
+                    .map(|id| (id, true))
+            }),
+        };
+        for f in &unique {
+            let vals = w.fields.get(f).map(match_values).unwrap_or_default();
+            if vals.is_empty() {
+                continue;
+            }
+            let except = target.as_ref().map(|(id, _)| id.as_str());
+            if let Some(other) = Self::find_by(rows, f, &vals, except) {
+                return WriteOutcome::Rejected {
+                    field: Some(f.clone()),
+                    reason: format!(
+                        "duplicate {f} {:?}: already held by {other}",
+                        vals.join(",")
+                    ),
+                };
+            }
+        }
+        match target {
+            Some((id, merged)) => {
+                let row = rows.get_mut(&id).expect("checked above");
+                let mut before = Fields::new();
+                for (k, v) in &w.fields {
+                    before.insert(k.clone(), row.fields.get(k).cloned().unwrap_or(Value::Null));
+                    if v.is_empty() {
+                        row.fields.remove(k);
+                    } else {
+                        row.fields.insert(k.clone(), v.clone());
+                    }
+                }
+                if row.key.is_none() {
+                    row.key = Some(w.key.clone());
+                }
+                if merged {
+                    WriteOutcome::Merged { id, before }
+                } else {
+                    WriteOutcome::Updated { id, before }
+                }
+            }
+            None => {
+                st.next_id += 1;
+                let id = format!("{object}-{}", st.next_id);
+                let fields: Fields = w
+                    .fields
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                st.objects.entry(object.to_string()).or_default().insert(
+                    id.clone(),
+                    Row {
+                        key: Some(w.key.clone()),
+                        created_at: w.created_at.unwrap_or_else(Utc::now),
+                        fields,
+                    },
+                );
+                WriteOutcome::Created { id }
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Sink for MemorySink {
+    fn name(&self) -> &str {
+        "memory"
+    }
+
+    fn capabilities(&self) -> SinkCapabilities {
+        SinkCapabilities {
+            max_batch_size: self.max_batch,
+            update: true,
+            upsert: true,
+            hard_delete: true,
+            custom_fields: true,
+            keeps_created_at: true,
+            rate_limit_per_min: None,
+        }
+    }
+
+    async fn check(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn data_model(&self) -> Result<DataModel> {
+        Ok(self.model.clone())
+    }
+
+    async fn write_batch(&self, object: &str, batch: &[WriteRecord]) -> Result<Vec<WriteOutcome>> {
+        self.model.require(object)?;
+        if batch.len() > self.max_batch {
+            return Err(Error::config(format!(
+                "batch of {} exceeds the maximum of {}",
+                batch.len(),
+                self.max_batch
+            )));
+        }
+        let mut st = self.st();
+        st.write_calls += 1;
+        let fault = st.faults.pop_front();
+        if fault == Some(Fault::FailBefore) {
+            return Err(Error::new(
+                ErrorKind::Transport,
+                "scripted failure before commit",
+            ));
+        }
+        let creatable = self.model.get(object).is_some_and(|o| o.creatable);
+        let mut out = Vec::with_capacity(batch.len());
+        for (i, w) in batch.iter().enumerate() {
+            if let Some(Fault::ThrottleAfter(n)) = fault {
+                if i >= n {
+                    out.push(WriteOutcome::Retry {
+                        reason: "scripted throttle".into(),
+                    });
+                    continue;
+                }
+            }
+            if !creatable && matches!(w.op, WriteOp::Create { .. }) {
+                out.push(WriteOutcome::Rejected {
+                    field: None,
+                    reason: format!("{object} records cannot be created through the API"),
+                });
+                continue;
+            }
+            out.push(self.apply(&mut st, object, w));
+        }
+        if fault == Some(Fault::FailAfterCommit) {
+            return Err(Error::new(
+                ErrorKind::Transport,
+                "scripted timeout after commit",
+            ));
+        }
+        Ok(out)
+    }
+
+    async fn read(&self, object: &str, ids: &[String]) -> Result<Vec<Option<ReadBack>>> {
+        let st = self.st();
+        let rows = st.objects.get(object);
+        Ok(ids
+            .iter()
+            .map(|id| {
+                rows.and_then(|r| r.get(id)).map(|row| ReadBack {
+                    id: id.clone(),
+                    created_at: Some(row.created_at),
+                    fields: row.fields.clone(),
+                })
+            })
+            .collect())
+    }
+
+    async fn lookup(&self, object: &str, lookups: &[Lookup]) -> Result<Vec<Option<String>>> {
+        let st = self.st();
+        let empty = BTreeMap::new();
+        let rows = st.objects.get(object).unwrap_or(&empty);
+        Ok(lookups
+            .iter()
+            .map(|l| match l {
+                Lookup::SourceKey(k) => rows
+                    .iter()
+                    .find(|(_, r)| r.key.as_ref() == Some(k))
+                    .map(|(id, _)| id.clone()),
+                Lookup::Field { field, value } => {
+                    let want = match_values(&Value::Text(value.clone()));
+                    let want = if field == "domain" {
+                        vec![crate::model::normalise_domain(value)]
+                    } else {
+                        want
+                    };
+                    Self::find_by(rows, field, &want, None)
+                }
+            })
+            .collect())
+    }
+
+    async fn delete(&self, object: &str, ids: &[String]) -> Result<Vec<DeleteOutcome>> {
+        let mut st = self.st();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let removed = st.objects.get_mut(object).and_then(|rows| rows.remove(id));
+            if removed.is_none() {
+                out.push(DeleteOutcome::NotFound);
+                continue;
+            }
+            // ON DELETE SET NULL for references to the deleted record.
+            for rows in st.objects.values_mut() {
+                for row in rows.values_mut() {
+                    row.fields.retain(
+                        |_, v| !matches!(v, Value::Id(r) if r.object == object && r.id == *id),
+                    );
+                    for v in row.fields.values_mut() {
+                        if let Value::Ids(list) = v {
+                            list.retain(|r| !(r.object == object && r.id == *id));
+                        }
+                    }
+                }
+            }
+            out.push(DeleteOutcome::Deleted);
+        }
+        Ok(out)
+    }
+}

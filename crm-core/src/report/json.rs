@@ -1,0 +1,101 @@
+//! The `report.json` document.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::RunSummary;
+use crate::journal::Counts;
+
+/// One object's line of the reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectReport {
+    /// Object.
+    pub object: String,
+    /// Source records routed into it.
+    pub source: u64,
+    /// Created.
+    pub created: u64,
+    /// Updated.
+    pub updated: u64,
+    /// Merged.
+    pub merged: u64,
+    /// Rejected.
+    pub rejected: u64,
+    /// Queued for review.
+    pub queued: u64,
+    /// Skipped.
+    pub skipped: u64,
+    /// `source == created + updated + merged + rejected + queued + skipped`.
+    pub balanced: bool,
+}
+
+impl ObjectReport {
+    fn new(object: &str, c: &Counts) -> Self {
+        Self {
+            object: object.to_string(),
+            source: c.source,
+            created: c.created,
+            updated: c.updated,
+            merged: c.merged,
+            rejected: c.rejected,
+            queued: c.queued,
+            skipped: c.skipped,
+            balanced: c.balanced(),
+        }
+    }
+}
+
+/// The whole `report.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Run number in the state directory.
+    pub run: i64,
+    /// `full` or `delta`.
+    pub mode: String,
+    /// Attempts it took (more than 1 after resumes).
+    pub attempts: i64,
+    /// When it started.
+    pub started: String,
+    /// Load order followed.
+    pub plan: Vec<String>,
+    /// Per-object counts, in load order.
+    pub objects: Vec<ObjectReport>,
+    /// Totals.
+    pub totals: ObjectReport,
+    /// Whether every object balances.
+    pub balanced: bool,
+    /// Links the patch step could not make: `object`, `source key`, `field`, `problem`.
+    pub link_problems: Vec<[String; 4]>,
+}
+
+impl RunReport {
+    /// Builds the report from a run summary.
+    pub fn from_summary(s: &RunSummary) -> Self {
+        let objects: Vec<ObjectReport> = s
+            .counts
+            .iter()
+            .map(|(o, c)| ObjectReport::new(o, c))
+            .collect();
+        Self {
+            run: s.run.id,
+            mode: format!("{:?}", s.run.mode).to_lowercase(),
+            attempts: s.run.attempt,
+            started: s.run.started.clone(),
+            plan: s.plan.order().iter().map(|o| o.to_string()).collect(),
+            totals: ObjectReport::new("total", &s.totals()),
+            balanced: s.balanced(),
+            objects,
+            link_problems: s
+                .link_problems
+                .iter()
+                .map(|(d, p)| {
+                    [
+                        d.object.clone(),
+                        d.key.to_string(),
+                        d.field.clone(),
+                        p.clone(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! Reports written into the state directory after every run: `report.json`, `report.md`,
+//! `rejects.csv` and `review_queue.csv`.
+//!
+//! `report.json` is a contract outside tools rely on: for each object it holds `source`,
+//! `created`, `updated`, `merged`, `rejected`, `queued` and `skipped`, and
+//! `source == created + updated + merged + rejected + queued + skipped` for every object.
+
+mod csv_out;
+mod json;
+mod markdown;
+
+pub use csv_out::{neutralise, write_rows_csv};
+pub use json::{ObjectReport, RunReport};
+
+use std::path::Path;
+
+use crate::engine::RunSummary;
+use crate::journal::{Journal, Outcome};
+use crate::Result;
+
+/// Writes the four report files for `summary` into `dir`.
+pub fn write_reports(dir: &Path, journal: &dyn Journal, summary: &RunSummary) -> Result<RunReport> {
+    std::fs::create_dir_all(dir)?;
+    let report = RunReport::from_summary(summary);
+    let json = serde_json::to_string_pretty(&report)?;
+    std::fs::write(dir.join("report.json"), json + "\n")?;
+    let rejects = journal.rows(summary.run.id, Outcome::Rejected)?;
+    let queued = journal.rows(summary.run.id, Outcome::Queued)?;
+    write_rows_csv(&dir.join("rejects.csv"), &rejects)?;
+    write_rows_csv(&dir.join("review_queue.csv"), &queued)?;
+    std::fs::write(
+        dir.join("report.md"),
+        markdown::render(&report, &rejects, &queued),
+    )?;
+    Ok(report)
+}
