@@ -1,1 +1,19 @@
-//! placeholder
+//! # crm-connectors
+//!
+//! The platforms crm-migrate reads from and writes to, one folder per platform, each behind
+//! a cargo feature so a build carries only the connectors it needs.
+//!
+//! - [`twenty`]: Twenty CRM. Its standard data model ([`twenty::twenty_standard_model`]) is a
+//!   static descriptor in canonical terms, always compiled; the HTTP sink comes later.
+//! - `sandbox` (feature `sandbox`, on by default): a SQLite destination that enforces a
+//!   destination's [`crm_core::DataModel`] (required, unique, options, lengths, references,
+//!   unknown fields), so a dry run fails the way the real destination would.
+//!
+//! Every connector implements the object-safe traits of [`crm_core`]
+//! ([`crm_core::Sink`], [`crm_core::Source`]); nothing here is needed to write a new one.
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+pub mod twenty;

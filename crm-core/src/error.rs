@@ -72,9 +72,12 @@ pub struct ErrorContext {
     pub key: Option<SourceKey>,
 }
 
-/// The error type of every crm-migrate crate.
+/// The error type of every crm-migrate crate (boxed inside, so `Result<T>` stays small).
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     retry: RetryStatus,
     message: String,
@@ -92,13 +95,13 @@ impl Error {
             ErrorKind::RateLimited | ErrorKind::Transport => RetryStatus::Temporary,
             _ => RetryStatus::Permanent,
         };
-        Self {
+        Self(Box::new(Inner {
             kind,
             retry,
             message: message.into(),
             context: ErrorContext::default(),
             source: None,
-        }
+        }))
     }
 
     /// Shorthand for a [`ErrorKind::ConfigInvalid`] error.
@@ -123,78 +126,78 @@ impl Error {
 
     /// Sets the retry status.
     pub fn with_retry(mut self, retry: RetryStatus) -> Self {
-        self.retry = retry;
+        self.0.retry = retry;
         self
     }
 
     /// Marks a temporary error as persistent (retries spent).
     pub fn persist(mut self) -> Self {
-        if self.retry == RetryStatus::Temporary {
-            self.retry = RetryStatus::Persistent;
+        if self.0.retry == RetryStatus::Temporary {
+            self.0.retry = RetryStatus::Persistent;
         }
         self
     }
 
     /// Attaches the underlying error.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.0.source = Some(Box::new(source));
         self
     }
 
     /// Sets the connector name in the context.
     pub fn with_connector(mut self, connector: impl Into<String>) -> Self {
-        self.context.connector = Some(connector.into());
+        self.0.context.connector = Some(connector.into());
         self
     }
 
     /// Sets the operation in the context.
     pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
-        self.context.operation = Some(operation.into());
+        self.0.context.operation = Some(operation.into());
         self
     }
 
     /// Sets the object in the context.
     pub fn with_object(mut self, object: impl Into<String>) -> Self {
-        self.context.object = Some(object.into());
+        self.0.context.object = Some(object.into());
         self
     }
 
     /// Sets the source record in the context.
     pub fn with_key(mut self, key: SourceKey) -> Self {
-        self.context.key = Some(key);
+        self.0.context.key = Some(key);
         self
     }
 
     /// The kind of error.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// Whether retrying can help.
     pub fn retry(&self) -> RetryStatus {
-        self.retry
+        self.0.retry
     }
 
     /// True when a retry may succeed.
     pub fn is_temporary(&self) -> bool {
-        self.retry == RetryStatus::Temporary
+        self.0.retry == RetryStatus::Temporary
     }
 
     /// The message, without context.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// Where the error happened.
     pub fn context(&self) -> &ErrorContext {
-        &self.context
+        &self.0.context
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.kind)?;
-        let c = &self.context;
+        write!(f, "{}", self.0.kind)?;
+        let c = &self.0.context;
         let mut parts = Vec::new();
         if let Some(v) = &c.connector {
             parts.push(format!("connector={v}"));
@@ -211,8 +214,8 @@ impl fmt::Display for Error {
         if !parts.is_empty() {
             write!(f, " ({})", parts.join(", "))?;
         }
-        write!(f, ": {}", self.message)?;
-        if let Some(s) = &self.source {
+        write!(f, ": {}", self.0.message)?;
+        if let Some(s) = &self.0.source {
             write!(f, ": {s}")?;
         }
         Ok(())
@@ -221,7 +224,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.0
+            .source
             .as_ref()
             .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
     }

@@ -48,27 +48,27 @@ impl FieldType {
     /// Whether `value` has a shape this type accepts (before option and length rules).
     pub fn accepts(self, value: &Value) -> bool {
         use FieldType as T;
-        match (self, value) {
-            (_, Value::Null) => true,
-            (T::Text, Value::Text(_) | Value::Choice(_)) => true,
-            (T::Integer, Value::Int(_)) => true,
-            (T::Number, Value::Int(_) | Value::Decimal(_)) => true,
-            (T::Boolean, Value::Bool(_)) => true,
-            (T::Date, Value::Date(_)) => true,
-            (T::DateTime, Value::DateTime(_)) => true,
-            (T::Select, Value::Choice(_) | Value::Text(_)) => true,
-            (T::MultiSelect, Value::Choices(_)) => true,
-            (T::Email, Value::Text(_)) => true,
-            (T::Emails, Value::Emails(_)) => true,
-            (T::Phones, Value::Phones(_)) => true,
-            (T::Urls, Value::Urls(_)) => true,
-            (T::Money, Value::Money { .. }) => true,
-            (T::Address, Value::Address(_)) => true,
-            (T::Json, _) => true,
-            (T::Reference, Value::Ref(_) | Value::Id(_)) => true,
-            (T::References, Value::Refs(_) | Value::Ids(_)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, value),
+            (_, Value::Null)
+                | (T::Text, Value::Text(_) | Value::Choice(_))
+                | (T::Integer, Value::Int(_))
+                | (T::Number, Value::Int(_) | Value::Decimal(_))
+                | (T::Boolean, Value::Bool(_))
+                | (T::Date, Value::Date(_))
+                | (T::DateTime, Value::DateTime(_))
+                | (T::Select, Value::Choice(_) | Value::Text(_))
+                | (T::MultiSelect, Value::Choices(_))
+                | (T::Email, Value::Text(_))
+                | (T::Emails, Value::Emails(_))
+                | (T::Phones, Value::Phones(_))
+                | (T::Urls, Value::Urls(_))
+                | (T::Money, Value::Money { .. })
+                | (T::Address, Value::Address(_))
+                | (T::Json, _)
+                | (T::Reference, Value::Ref(_) | Value::Id(_))
+                | (T::References, Value::Refs(_) | Value::Ids(_))
+        )
     }
 }
 

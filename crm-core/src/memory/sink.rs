@@ -78,6 +78,11 @@ impl MemorySink {
         self.st().faults.push_back(fault);
     }
 
+    /// Drops the faults not yet used.
+    pub fn clear_faults(&self) {
+        self.st().faults.clear();
+    }
+
     /// Number of `write_batch` calls so far.
     pub fn write_calls(&self) -> usize {
         self.st().write_calls

@@ -149,8 +149,7 @@ pub fn plan(model: &DataModel, objects: &[&str]) -> Result<Plan> {
     }
 
     let mut deferred: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    loop {
-        let Some(cycle) = find_cycle(&g) else { break };
+    while let Some(cycle) = find_cycle(&g) {
         // Break the cycle at its optional edge that sorts first (deterministic).
         let mut candidates: Vec<EdgeIndex> = g
             .edge_indices()

@@ -1,0 +1,241 @@
+//! [`SandboxSink`]: the [`Sink`] implementation over the store, plus inherent helpers for
+//! tests and examples.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use crm_core::model::fields as f;
+use crm_core::{DataModel, DeleteOutcome, Error, ErrorKind, Fields, Lookup, ReadBack, Result};
+use crm_core::{Sink, SinkCapabilities, SourceKey, Value, WriteOp, WriteOutcome, WriteRecord};
+use rusqlite::Connection;
+
+use super::write::{self, Origin};
+use super::{keys, store};
+
+/// Largest batch one `write_batch` call accepts.
+const MAX_BATCH: usize = 500;
+/// System name of the (unstored) source keys of seeded users.
+const SEED_SYSTEM: &str = "sandbox-seed";
+
+/// A SQLite destination that enforces a destination's [`DataModel`].
+///
+/// See the [module documentation](super) for the rules it enforces.
+pub struct SandboxSink {
+    conn: Mutex<Connection>,
+    model: DataModel,
+}
+
+impl std::fmt::Debug for SandboxSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxSink")
+            .field("model", &self.model.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxSink {
+    /// Opens (or creates) a sandbox database at `path` enforcing `model`.
+    pub fn open(path: impl AsRef<Path>, model: DataModel) -> Result<Self> {
+        let path = path.as_ref();
+        let conn = Connection::open(path).map_err(|e| {
+            Error::new(
+                ErrorKind::ConfigInvalid,
+                format!("cannot open sandbox database {}", path.display()),
+            )
+            .with_source(e)
+            .with_connector("sandbox")
+        })?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Self::with_connection(conn, model)
+    }
+
+    /// A sandbox held in memory, enforcing `model`: gone when dropped.
+    pub fn in_memory(model: DataModel) -> Result<Self> {
+        Self::with_connection(Connection::open_in_memory()?, model)
+    }
+
+    fn with_connection(conn: Connection, model: DataModel) -> Result<Self> {
+        model.check().map_err(|e| e.with_connector("sandbox"))?;
+        store::init(&conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            model,
+        })
+    }
+
+    /// The model this sandbox enforces.
+    pub fn model(&self) -> &DataModel {
+        &self.model
+    }
+
+    /// Runs `op` on the connection, tagging any error with the connector and operation.
+    fn run<T>(&self, operation: &str, op: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn.lock().map_err(|_| {
+            Error::unexpected("sandbox connection lock poisoned by an earlier panic")
+        })?;
+        op(&mut conn).map_err(|e| e.with_connector("sandbox").with_operation(operation))
+    }
+
+    /// Inserts workspace members `(email, first name, last name)` directly, although `user`
+    /// is not creatable through the API, and returns their ids in order. All or none: a
+    /// member that breaks a rule (a duplicate email) fails the whole call.
+    pub fn seed_users(&self, users: &[(&str, &str, &str)]) -> Result<Vec<String>> {
+        self.run("seed_users", |conn| {
+            let tx = conn.transaction()?;
+            let mut ids = Vec::with_capacity(users.len());
+            for (email, first, last) in users {
+                let mut fields = Fields::new();
+                fields.insert(f::EMAIL.into(), Value::Text(email.to_string()));
+                fields.insert(f::FIRST_NAME.into(), Value::Text(first.to_string()));
+                fields.insert(f::LAST_NAME.into(), Value::Text(last.to_string()));
+                let rec = WriteRecord {
+                    key: SourceKey::new(SEED_SYSTEM, f::USER, *email),
+                    op: WriteOp::Create { merge_on: None },
+                    created_at: None,
+                    updated_at: None,
+                    fields,
+                };
+                match write::apply(&tx, &self.model, f::USER, &rec, Origin::Seed)? {
+                    WriteOutcome::Created { id } => ids.push(id),
+                    other => {
+                        return Err(Error::new(
+                            ErrorKind::Validation,
+                            format!("cannot seed user {email}: {other:?}"),
+                        ))
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(ids)
+        })
+    }
+
+    /// Number of records of `object`.
+    pub fn count(&self, object: &str) -> Result<usize> {
+        self.run("count", |conn| store::count(conn, object))
+    }
+
+    /// Every record as `(object, id, fields)`, sorted by object then id: compare two
+    /// snapshots to check that a rollback restored the database.
+    pub fn snapshot(&self) -> Result<Vec<(String, String, Fields)>> {
+        self.run("snapshot", |conn| store::snapshot(conn))
+    }
+}
+
+#[async_trait]
+impl Sink for SandboxSink {
+    fn name(&self) -> &str {
+        "sandbox"
+    }
+
+    fn capabilities(&self) -> SinkCapabilities {
+        SinkCapabilities {
+            max_batch_size: MAX_BATCH,
+            update: true,
+            upsert: true,
+            hard_delete: true,
+            custom_fields: true,
+            keeps_created_at: true,
+            rate_limit_per_min: None,
+        }
+    }
+
+    async fn check(&self) -> Result<()> {
+        self.run("check", |conn| {
+            conn.query_row("SELECT 1", [], |_| Ok(()))?;
+            Ok(())
+        })
+    }
+
+    async fn data_model(&self) -> Result<DataModel> {
+        Ok(self.model.clone())
+    }
+
+    /// One transaction per batch and one savepoint per record: a refused record is rolled
+    /// back alone, and an error leaves the whole batch unapplied.
+    async fn write_batch(&self, object: &str, batch: &[WriteRecord]) -> Result<Vec<WriteOutcome>> {
+        if batch.len() > MAX_BATCH {
+            return Err(Error::config(format!(
+                "batch of {} records exceeds the sandbox maximum of {MAX_BATCH}",
+                batch.len()
+            ))
+            .with_connector("sandbox")
+            .with_object(object));
+        }
+        self.run("write_batch", |conn| {
+            let mut tx = conn.transaction()?;
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for rec in batch {
+                let sp = tx.savepoint()?;
+                let outcome = write::apply(&sp, &self.model, object, rec, Origin::Api)
+                    .map_err(|e| e.with_object(object).with_key(rec.key.clone()))?;
+                if matches!(outcome, WriteOutcome::Rejected { .. }) {
+                    sp.finish()?; // rolls back to the savepoint and releases it
+                } else {
+                    sp.commit()?;
+                }
+                outcomes.push(outcome);
+            }
+            tx.commit()?;
+            Ok(outcomes)
+        })
+    }
+
+    async fn read(&self, object: &str, ids: &[String]) -> Result<Vec<Option<ReadBack>>> {
+        self.run("read", |conn| {
+            ids.iter()
+                .map(|id| {
+                    Ok(store::get(conn, object, id)?.map(|row| ReadBack {
+                        id: row.id,
+                        created_at: Some(row.created_at),
+                        fields: row
+                            .fields
+                            .into_iter()
+                            .filter(|(_, v)| !v.is_empty())
+                            .collect(),
+                    }))
+                })
+                .collect()
+        })
+    }
+
+    async fn lookup(&self, object: &str, lookups: &[Lookup]) -> Result<Vec<Option<String>>> {
+        let obj = self
+            .model
+            .require(object)
+            .map_err(|e| e.with_connector("sandbox").with_operation("lookup"))?;
+        self.run("lookup", |conn| {
+            lookups
+                .iter()
+                .map(|l| match l {
+                    Lookup::SourceKey(k) => store::find_by_source_key(conn, object, k),
+                    Lookup::Field { field, value } => {
+                        let fd = obj.get(field).ok_or_else(|| {
+                            Error::config(format!("{object} has no field {field:?} to look up"))
+                                .with_object(object)
+                        })?;
+                        let key = keys::lookup_key(fd.ty, value);
+                        if key.is_empty() {
+                            return Ok(None);
+                        }
+                        store::find(conn, object, field, &key, None)
+                    }
+                })
+                .collect()
+        })
+    }
+
+    async fn delete(&self, object: &str, ids: &[String]) -> Result<Vec<DeleteOutcome>> {
+        self.run("delete", |conn| {
+            let tx = conn.transaction()?;
+            let outcomes = ids
+                .iter()
+                .map(|id| write::delete(&tx, &self.model, object, id))
+                .collect::<Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok(outcomes)
+        })
+    }
+}

@@ -1,0 +1,224 @@
+//! Twenty CRM's standard data model, in crm-core's canonical vocabulary.
+//!
+//! Built from the metadata recorded from a live Twenty server (upstream commit `ee7aec74`,
+//! pre-1.5 main; `reference/twenty-live/`) and the standard field definitions summarised in
+//! `reference/twenty.md` §5. Object and field names are the canonical ones
+//! ([`crm_core::model::fields`]); [`TWENTY_OBJECT_NAMES`] and [`TWENTY_FIELD_NAMES`] give the
+//! names Twenty uses for them on the wire.
+//!
+//! Facts that shaped the rules:
+//! - `person.emails` and `company.domainName` carry unique indexes (probe 05: duplicate → 400).
+//! - `opportunity.stage` is a non-nullable SELECT with default `NEW`; `task.status` a nullable
+//!   SELECT with default `TODO`. Values are case-sensitive enum values (probe 11).
+//! - Workspace members are invited, not created through the data API (§5.10): `user` is
+//!   match-only.
+//! - Every relation is nullable with `ON DELETE SET NULL`, so every reference is optional.
+//! - No text field has a length limit: the recorded OpenAPI document declares no
+//!   `maxLength`, and the write path has no length check (§9.2). No `max_length` is set.
+
+use crm_core::model::fields as f;
+use crm_core::{DataModel, FieldDescriptor as F, FieldType as T, ObjectDescriptor};
+
+/// Twenty-only standard field: the X (Twitter) link of a person or company (`xLink`).
+pub const X_LINK: &str = "x_link";
+/// Twenty-only standard field: the company's "ideal customer profile" flag
+/// (`idealCustomerProfile`; not nullable, default `false`).
+pub const IDEAL_CUSTOMER_PROFILE: &str = "ideal_customer_profile";
+
+/// Standard options of `opportunity.stage` (`NEW` is the server's default).
+pub const OPPORTUNITY_STAGES: [&str; 5] = ["NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"];
+/// Standard options of `task.status` (`TODO` is the server's default).
+pub const TASK_STATUSES: [&str; 3] = ["TODO", "IN_PROGRESS", "DONE"];
+
+/// Canonical object → Twenty `(nameSingular, namePlural)`; the plural names the REST route.
+pub const TWENTY_OBJECT_NAMES: &[(&str, &str, &str)] = &[
+    (f::PERSON, "person", "people"),
+    (f::COMPANY, "company", "companies"),
+    (f::OPPORTUNITY, "opportunity", "opportunities"),
+    (f::TASK, "task", "tasks"),
+    (f::NOTE, "note", "notes"),
+    (f::USER, "workspaceMember", "workspaceMembers"),
+];
+
+/// `(canonical object, canonical field, Twenty field)`: the Twenty field (or join column, for
+/// references) a canonical field is written to. A dotted name is a composite sub-field.
+/// `targets` of tasks and notes are not a field in Twenty: they become `taskTarget` /
+/// `noteTarget` rows (§5.7).
+pub const TWENTY_FIELD_NAMES: &[(&str, &str, &str)] = &[
+    (f::USER, f::FIRST_NAME, "name.firstName"),
+    (f::USER, f::LAST_NAME, "name.lastName"),
+    (f::USER, f::EMAIL, "userEmail"),
+    (f::COMPANY, f::NAME, "name"),
+    (f::COMPANY, f::DOMAIN, "domainName"),
+    (f::COMPANY, f::ADDRESS, "address"),
+    (f::COMPANY, f::EMPLOYEES, "employees"),
+    (f::COMPANY, f::ANNUAL_REVENUE, "annualRecurringRevenue"),
+    (f::COMPANY, f::LINKEDIN, "linkedinLink"),
+    (f::COMPANY, X_LINK, "xLink"),
+    (f::COMPANY, IDEAL_CUSTOMER_PROFILE, "idealCustomerProfile"),
+    (f::COMPANY, f::OWNER, "accountOwnerId"),
+    (f::PERSON, f::FIRST_NAME, "name.firstName"),
+    (f::PERSON, f::LAST_NAME, "name.lastName"),
+    (f::PERSON, f::EMAILS, "emails"),
+    (f::PERSON, f::PHONES, "phones"),
+    (f::PERSON, f::JOB_TITLE, "jobTitle"),
+    (f::PERSON, f::CITY, "city"),
+    (f::PERSON, f::LINKEDIN, "linkedinLink"),
+    (f::PERSON, X_LINK, "xLink"),
+    (f::PERSON, f::COMPANY_REF, "companyId"),
+    (f::OPPORTUNITY, f::NAME, "name"),
+    (f::OPPORTUNITY, f::AMOUNT, "amount"),
+    (f::OPPORTUNITY, f::CLOSE_DATE, "closeDate"),
+    (f::OPPORTUNITY, f::STAGE, "stage"),
+    (f::OPPORTUNITY, f::COMPANY_REF, "companyId"),
+    (f::OPPORTUNITY, f::POINT_OF_CONTACT, "pointOfContactId"),
+    (f::OPPORTUNITY, f::OWNER, "ownerId"),
+    (f::TASK, f::TITLE, "title"),
+    (f::TASK, f::BODY, "bodyV2.markdown"),
+    (f::TASK, f::DUE_AT, "dueAt"),
+    (f::TASK, f::STATUS, "status"),
+    (f::TASK, f::ASSIGNEE, "assigneeId"),
+    (f::NOTE, f::TITLE, "title"),
+    (f::NOTE, f::BODY, "bodyV2.markdown"),
+];
+
+/// The Twenty field a canonical field of `object` is written to, if Twenty has one.
+pub fn twenty_field_name(object: &str, field: &str) -> Option<&'static str> {
+    TWENTY_FIELD_NAMES
+        .iter()
+        .find(|(o, c, _)| *o == object && *c == field)
+        .map(|(_, _, t)| *t)
+}
+
+/// Twenty's standard data model, in canonical object and field names.
+///
+/// Only the fields Twenty has are declared, so a record carrying a field Twenty lacks (a
+/// person's `tags` or `owner`, a task's `kind` or `duration_secs`) is refused, as Twenty
+/// refuses unknown fields with a 400; map such values to a custom field or into the body.
+pub fn twenty_standard_model() -> DataModel {
+    let targets = [f::PERSON, f::COMPANY, f::OPPORTUNITY];
+    DataModel::new("twenty")
+        .object(
+            // workspaceMember: created by invitation only, so records are matched by email.
+            ObjectDescriptor::new(f::USER)
+                .match_only()
+                .field(F::new(f::FIRST_NAME, T::Text).label("First name"))
+                .field(F::new(f::LAST_NAME, T::Text).label("Last name"))
+                .field(F::new(f::EMAIL, T::Email).unique().label("User email")),
+        )
+        .object(
+            ObjectDescriptor::new(f::COMPANY)
+                .field(F::new(f::NAME, T::Text).label("Name"))
+                // Unique on primaryLinkUrl; compared as a normalised domain.
+                .field(F::new(f::DOMAIN, T::Urls).unique().label("Domain"))
+                .field(F::new(f::ADDRESS, T::Address).label("Address"))
+                .field(F::new(f::EMPLOYEES, T::Integer).label("Employees"))
+                .field(F::new(f::ANNUAL_REVENUE, T::Money).label("ARR"))
+                .field(F::new(f::LINKEDIN, T::Urls).label("Linkedin"))
+                .field(F::new(X_LINK, T::Urls).label("X"))
+                // Not nullable but defaulted to false by the server: not required.
+                .field(F::new(IDEAL_CUSTOMER_PROFILE, T::Boolean).label("ICP"))
+                .field(F::reference(f::OWNER, f::USER, true).label("Account Owner")),
+        )
+        .object(
+            ObjectDescriptor::new(f::PERSON)
+                .field(F::new(f::FIRST_NAME, T::Text).label("First name"))
+                .field(F::new(f::LAST_NAME, T::Text).label("Last name"))
+                // Unique on primaryEmail; the server lower-cases emails on write.
+                .field(F::new(f::EMAILS, T::Emails).unique().label("Emails"))
+                .field(F::new(f::PHONES, T::Phones).label("Phones"))
+                .field(F::new(f::JOB_TITLE, T::Text).label("Job Title"))
+                // Present on the recorded server; absent from the newest definitions (§5.3).
+                .field(F::new(f::CITY, T::Text).label("City"))
+                .field(F::new(f::LINKEDIN, T::Urls).label("Linkedin"))
+                .field(F::new(X_LINK, T::Urls).label("X"))
+                .field(F::reference(f::COMPANY_REF, f::COMPANY, true).label("Company")),
+        )
+        .object(
+            ObjectDescriptor::new(f::OPPORTUNITY)
+                .field(F::new(f::NAME, T::Text).label("Name"))
+                .field(F::new(f::AMOUNT, T::Money).label("Amount"))
+                .field(F::new(f::CLOSE_DATE, T::DateTime).label("Close date"))
+                // Twenty declares stage NOT NULL with default 'NEW'. It is deliberately not
+                // `required`: `required` means "a create must carry a value", and Twenty
+                // accepts a create without a stage (the default fills it in), so marking it
+                // required would make a dry run refuse records the real server takes. The
+                // options are still enforced: a value outside them is a 400 there.
+                .field(
+                    F::new(f::STAGE, T::Select)
+                        .options(OPPORTUNITY_STAGES)
+                        .label("Stage"),
+                )
+                .field(F::reference(f::COMPANY_REF, f::COMPANY, true).label("Company"))
+                .field(F::reference(f::POINT_OF_CONTACT, f::PERSON, true).label("Point of Contact"))
+                // `ownerId` is in the current standard definitions (§5.5) but not on the
+                // recorded pre-1.5 server; the live sink reads the server's own model.
+                .field(F::reference(f::OWNER, f::USER, true).label("Owner")),
+        )
+        .object(
+            ObjectDescriptor::new(f::TASK)
+                .field(F::new(f::TITLE, T::Text).label("Title"))
+                // bodyV2 (RICH_TEXT_V2), written as markdown.
+                .field(F::new(f::BODY, T::Text).label("Body"))
+                .field(F::new(f::DUE_AT, T::DateTime).label("Due Date"))
+                // Nullable, default 'TODO'.
+                .field(
+                    F::new(f::STATUS, T::Select)
+                        .options(TASK_STATUSES)
+                        .label("Status"),
+                )
+                .field(F::reference(f::ASSIGNEE, f::USER, true).label("Assignee"))
+                // taskTarget rows: one per linked person, company or opportunity.
+                .field(F::references(f::TARGETS, &targets).label("Relations")),
+        )
+        .object(
+            ObjectDescriptor::new(f::NOTE)
+                .field(F::new(f::TITLE, T::Text).label("Title"))
+                .field(F::new(f::BODY, T::Text).label("Body"))
+                .field(F::references(f::TARGETS, &targets).label("Relations")),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_is_coherent() {
+        twenty_standard_model().check().unwrap();
+    }
+
+    #[test]
+    fn twenty_rules_are_declared() {
+        let m = twenty_standard_model();
+        let person = m.get(f::PERSON).unwrap();
+        assert!(person.get(f::EMAILS).unwrap().unique);
+        assert!(person.get(f::TAGS).is_none());
+        assert!(m.get(f::COMPANY).unwrap().get(f::DOMAIN).unwrap().unique);
+        let stage = m.get(f::OPPORTUNITY).unwrap().get(f::STAGE).unwrap();
+        assert_eq!(stage.options, OPPORTUNITY_STAGES);
+        assert!(!m.get(f::USER).unwrap().creatable);
+        for o in &m.objects {
+            for r in o.references() {
+                assert!(
+                    r.reference.as_ref().unwrap().optional,
+                    "{}.{}",
+                    o.name,
+                    r.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_field_has_a_twenty_name_except_targets() {
+        let m = twenty_standard_model();
+        for o in &m.objects {
+            for fd in &o.fields {
+                let named = twenty_field_name(&o.name, &fd.name).is_some();
+                assert_eq!(named, fd.name != f::TARGETS, "{}.{}", o.name, fd.name);
+            }
+            assert!(TWENTY_OBJECT_NAMES.iter().any(|(c, _, _)| *c == o.name));
+        }
+    }
+}

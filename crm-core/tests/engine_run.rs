@@ -1,0 +1,243 @@
+//! A full run: load order, links, merges, rejects, queue, and the accounting identity.
+
+mod common;
+
+use common::*;
+use crm_core::engine::{Engine, EngineConfig, OrphanPolicy};
+use crm_core::journal::{Journal, Outcome, SqliteJournal};
+use crm_core::model::fields as f;
+use crm_core::report::write_reports;
+use crm_core::{Sink, Value};
+
+#[tokio::test]
+async fn full_run_accounts_for_every_record_and_keeps_links() {
+    let (source, mapper, sink) = (source(), mapper(), sink());
+    let journal = SqliteJournal::in_memory().unwrap();
+    let summary = Engine::new(&source, &mapper, &sink, &journal)
+        .config(config())
+        .run()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        summary.plan.order(),
+        vec!["company", "person", "opportunity", "task", "note"]
+    );
+    let c = |o: &str| summary.counts.iter().find(|(x, _)| x == o).unwrap().1;
+    // Companies: 6 read, c6 shares c1's domain → merged.
+    assert_eq!(
+        (
+            c("company").source,
+            c("company").created,
+            c("company").merged
+        ),
+        (6, 5, 1)
+    );
+    // People: 21 read (20 + garbage): p5 merged into p1, p7 orphan queued, p9's unknown
+    // owner queued, garbage rejected.
+    let p = c("person");
+    assert_eq!(
+        (p.source, p.created, p.merged, p.queued, p.rejected),
+        (21, 17, 1, 2, 1)
+    );
+    assert_eq!(c("opportunity").created, 5);
+    // Tasks a1..a6; a5 targets p5 (merged into p1 → resolves to p1), a7..a9 are notes;
+    // a7 and a9 target p7 and p9, which were queued → queued too.
+    assert_eq!(
+        (c("task").created, c("note").created, c("note").queued),
+        (6, 1, 2)
+    );
+    assert!(summary.balanced(), "{:?}", summary.counts);
+    assert!(summary.needs_attention());
+
+    // Links and owners arrive as destination ids; created_at is kept.
+    let journal_entry = journal.id_entry(&key("person", "p2")).unwrap().unwrap();
+    let back = sink
+        .read("person", std::slice::from_ref(&journal_entry.dest_id))
+        .await
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    let company = journal.id_entry(&key("company", "c3")).unwrap().unwrap();
+    assert_eq!(
+        back.fields.get(f::COMPANY_REF),
+        Some(&Value::Id(crm_core::RecordId::new(
+            "company",
+            &company.dest_id
+        )))
+    );
+    assert!(matches!(back.fields.get(f::OWNER), Some(Value::Id(r)) if r.object == "user"));
+    assert_eq!(
+        back.created_at.unwrap().to_rfc3339(),
+        "2018-01-02T05:04:05+00:00"
+    );
+    // The duplicate's task points at the survivor.
+    let task = journal.id_entry(&key("activity", "a5")).unwrap().unwrap();
+    let p1 = journal.id_entry(&key("person", "p1")).unwrap().unwrap();
+    let t = sink
+        .read("task", &[task.dest_id])
+        .await
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    let Some(Value::Ids(targets)) = t.fields.get(f::TARGETS) else {
+        panic!("no targets: {t:?}")
+    };
+    assert!(targets.iter().any(|r| r.id == p1.dest_id), "{targets:?}");
+
+    // Rejects and queue name record, field and reason.
+    let queued = journal.rows(summary.run.id, Outcome::Queued).unwrap();
+    let p7 = queued.iter().find(|r| r.key.id == "p7").unwrap();
+    assert_eq!(p7.field.as_deref(), Some("company"));
+    assert!(p7.reason.as_deref().unwrap().contains("c404"), "{p7:?}");
+    let p9 = queued.iter().find(|r| r.key.id == "p9").unwrap();
+    assert!(p9.value.as_deref().unwrap().contains("ghost@acme.io"));
+    let rejected = journal.rows(summary.run.id, Outcome::Rejected).unwrap();
+    assert!(rejected.iter().any(|r| r.key.id == "garbage"
+        && r.reason
+            .as_deref()
+            .unwrap()
+            .contains("not a canonical record")));
+
+    // The report files hold the same numbers and the identity.
+    let dir = tempfile::tempdir().unwrap();
+    write_reports(dir.path(), &journal, &summary).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    for o in json["objects"].as_array().unwrap() {
+        let n = |k: &str| o[k].as_u64().unwrap();
+        assert_eq!(
+            n("source"),
+            n("created") + n("updated") + n("merged") + n("rejected") + n("queued") + n("skipped"),
+            "{o}"
+        );
+    }
+    let person = json["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["object"] == "person")
+        .unwrap();
+    assert_eq!(person["merged"], 1);
+    assert_eq!(person["queued"], 2);
+    let rejects = std::fs::read_to_string(dir.path().join("rejects.csv")).unwrap();
+    assert!(rejects.contains("garbage"), "{rejects}");
+    let queue = std::fs::read_to_string(dir.path().join("review_queue.csv")).unwrap();
+    assert!(queue.contains("p7") && queue.contains("p9"), "{queue}");
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(
+        md.contains("| person | 21 | 17 | 0 | 1 | 1 | 2 | 0 | yes |"),
+        "{md}"
+    );
+}
+
+#[tokio::test]
+async fn owner_fallback_and_drop_link_policies() {
+    let (source, mapper, sink) = (source(), mapper(), sink());
+    let journal = SqliteJournal::in_memory().unwrap();
+    let cfg = EngineConfig {
+        owner_fallback: Some(OWNER.into()),
+        orphans: OrphanPolicy::DropLink,
+        ..config()
+    };
+    let summary = Engine::new(&source, &mapper, &sink, &journal)
+        .config(cfg)
+        .run()
+        .await
+        .unwrap();
+    let p = summary
+        .counts
+        .iter()
+        .find(|(o, _)| o == "person")
+        .unwrap()
+        .1;
+    // p9's unknown owner falls back; p7 loads without its company link.
+    assert_eq!((p.created, p.queued), (19, 0));
+    let p7 = journal.id_entry(&key("person", "p7")).unwrap().unwrap();
+    assert!(!p7.written.contains_key(f::COMPANY_REF));
+    let rows = journal.rows(summary.run.id, Outcome::Created).unwrap();
+    let note = rows
+        .iter()
+        .find(|r| r.key.id == "p7")
+        .unwrap()
+        .reason
+        .clone()
+        .unwrap();
+    assert!(
+        note.contains("link dropped") && note.contains("c404"),
+        "{note}"
+    );
+    assert!(summary.balanced());
+}
+
+#[tokio::test]
+async fn records_existing_in_the_destination_are_merged_not_duplicated() {
+    let (source, mapper, sink) = (source(), mapper(), sink());
+    let mut fields = crm_core::Fields::new();
+    fields.insert(
+        f::EMAILS.into(),
+        Value::Emails(vec!["Person3@example.com".into()]),
+    );
+    fields.insert(f::JOB_TITLE.into(), Value::Text("CEO".into()));
+    let existing = sink.seed("person", fields);
+    let journal = SqliteJournal::in_memory().unwrap();
+    let summary = Engine::new(&source, &mapper, &sink, &journal)
+        .config(config())
+        .run()
+        .await
+        .unwrap();
+    let p = summary
+        .counts
+        .iter()
+        .find(|(o, _)| o == "person")
+        .unwrap()
+        .1;
+    assert_eq!((p.created, p.merged), (16, 2));
+    let e = journal.id_entry(&key("person", "p3")).unwrap().unwrap();
+    assert_eq!(e.dest_id, existing);
+    assert_eq!(e.origin, Outcome::Merged);
+    let back = sink
+        .read("person", &[existing])
+        .await
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    assert_eq!(
+        back.fields.get(f::JOB_TITLE),
+        Some(&Value::Text("CEO".into())),
+        "untouched fields stay"
+    );
+    assert_eq!(
+        back.fields.get(f::FIRST_NAME),
+        Some(&Value::Text("Person3".into()))
+    );
+}
+
+#[tokio::test]
+async fn duplicate_source_ids_are_accounted_for() {
+    let mut recs = records();
+    let dup = recs.iter().find(|r| r.key.id == "p2").unwrap().clone();
+    recs.push(dup);
+    let source = crm_core::memory::MemorySource::new("fixture", recs).page_size(4);
+    let (mapper, sink) = (mapper(), sink());
+    let journal = SqliteJournal::in_memory().unwrap();
+    let summary = Engine::new(&source, &mapper, &sink, &journal)
+        .config(config())
+        .run()
+        .await
+        .unwrap();
+    let p = summary
+        .counts
+        .iter()
+        .find(|(o, _)| o == "person")
+        .unwrap()
+        .1;
+    assert_eq!(p.source, 21);
+    assert!(summary.balanced(), "{p:?}");
+    assert_no_duplicates(&sink);
+    let rejected = journal.rows(summary.run.id, Outcome::Rejected).unwrap();
+    assert!(rejected
+        .iter()
+        .any(|r| r.reason.as_deref().unwrap().contains("more than once")));
+}
