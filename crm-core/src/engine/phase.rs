@@ -210,7 +210,7 @@ async fn settle_merges(ctx: &Ctx<'_>, object: &str) -> Result<()> {
                 .collect();
             let mut s = Settled::bare(row.key, Outcome::Merged);
             s.dest = Some((object.to_string(), entry.dest_id.clone()));
-            s.hash = Some(dup.content_hash());
+            s.hash = row.hash.clone();
             s.reason = row.reason;
             if !blanks.is_empty() {
                 let write = WriteRecord {

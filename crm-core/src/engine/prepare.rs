@@ -192,9 +192,17 @@ pub(crate) async fn prepare(
                 continue;
             }
         }
+        // A record merged into another one owns only the fields it wrote; elsewhere it may
+        // fill blanks, never overwrite the survivor's values.
+        let owned = |k: &str| match &prior {
+            Some(p) if p.origin == Outcome::Merged => {
+                p.written.contains_key(k) || now.fields.get(k).is_none_or(Value::is_empty)
+            }
+            _ => true,
+        };
         let mut diff = Fields::new();
         for (k, v) in &c.record.fields {
-            if !v.same_as(now.fields.get(k).unwrap_or(&Value::Null)) {
+            if owned(k) && !v.same_as(now.fields.get(k).unwrap_or(&Value::Null)) {
                 diff.insert(k.clone(), v.clone());
             }
         }

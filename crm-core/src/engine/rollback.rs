@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::connector::{DeleteOutcome, Sink, WriteOp, WriteRecord};
+use crate::connector::{DeleteOutcome, Lookup, Sink, WriteOp, WriteRecord};
 use crate::journal::{Journal, Undo, UndoEntry};
 use crate::model::{Fields, SourceKey, Value};
 use crate::Result;
@@ -38,6 +38,7 @@ pub async fn rollback(
 ) -> Result<RollbackReport> {
     let mut report = RollbackReport::default();
     let max = sink.capabilities().max_batch_size.max(1);
+    undo_in_flight(sink, journal, &mut report).await?;
     loop {
         let page = journal.pending_undo(PAGE)?;
         if page.is_empty() {
@@ -94,9 +95,77 @@ pub async fn rollback(
     Ok(report)
 }
 
+/// Batches an interrupted run left in flight are the newest writes: whatever of them
+/// landed (found by source key) is deleted, and their updates are put back, before the
+/// undo log is replayed.
+async fn undo_in_flight(
+    sink: &dyn Sink,
+    journal: &dyn Journal,
+    report: &mut RollbackReport,
+) -> Result<()> {
+    let Some(run) = journal.last_run()? else {
+        return Ok(());
+    };
+    for batch in journal.in_flight(run.id)? {
+        let creates: Vec<Lookup> = batch
+            .writes
+            .iter()
+            .filter(|w| matches!(w.write.op, WriteOp::Create { .. }))
+            .map(|w| Lookup::SourceKey(w.write.key.clone()))
+            .collect();
+        let found: Vec<String> = sink
+            .lookup(&batch.phase, &creates)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        if !found.is_empty() {
+            for o in sink.delete(&batch.phase, &found).await? {
+                match o {
+                    DeleteOutcome::Deleted => report.deleted += 1,
+                    DeleteOutcome::NotFound => report.already_gone += 1,
+                    DeleteOutcome::Failed { reason } => {
+                        return Err(crate::Error::new(
+                            crate::ErrorKind::Unexpected,
+                            format!("could not delete a record of an interrupted batch: {reason}"),
+                        ))
+                    }
+                }
+            }
+        }
+        for w in &batch.writes {
+            if let (WriteOp::Update { id }, Some(before)) = (&w.write.op, &w.before) {
+                let entry = UndoEntry {
+                    seq: 0,
+                    object: batch.phase.clone(),
+                    dest_id: id.clone(),
+                    action: Undo::Delete,
+                };
+                let touched: Vec<String> = w.write.fields.keys().cloned().collect();
+                restore_fields(sink, &entry, before, &touched, report).await?;
+            }
+        }
+        journal.settle(run.id, &batch.phase, Some(&batch.batch), &[])?;
+    }
+    Ok(())
+}
+
 async fn restore(
     sink: &dyn Sink,
     journal: &dyn Journal,
+    e: &UndoEntry,
+    before: &Fields,
+    touched: &[String],
+    report: &mut RollbackReport,
+) -> Result<()> {
+    restore_fields(sink, e, before, touched, report).await?;
+    // A record that cannot be restored (deleted by someone since) is reported, not retried
+    // for ever.
+    journal.undone(e.seq)
+}
+
+async fn restore_fields(
+    sink: &dyn Sink,
     e: &UndoEntry,
     before: &Fields,
     touched: &[String],
@@ -126,8 +195,5 @@ async fn restore(
             format!("could not restore the before-image: {other:?}"),
         )),
     }
-    // A record that cannot be restored (deleted by someone since) is reported, not retried
-    // for ever.
-    journal.undone(e.seq)?;
     Ok(())
 }

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
     run INTEGER NOT NULL, phase TEXT NOT NULL, key TEXT NOT NULL,
     outcome TEXT NOT NULL, attempt INTEGER NOT NULL, dest_id TEXT,
     field TEXT, value TEXT, reason TEXT,
-    merged_into TEXT, payload TEXT,
+    merged_into TEXT, payload TEXT, hash TEXT,
     seq INTEGER NOT NULL,
     PRIMARY KEY (run, phase, key)
 );

@@ -151,8 +151,8 @@ fn write_settled(
         |r| r.get(0),
     )?;
     tx.execute(
-        "INSERT OR REPLACE INTO outcomes (run, phase, key, outcome, attempt, dest_id, field, value, reason, merged_into, payload, seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT OR REPLACE INTO outcomes (run, phase, key, outcome, attempt, dest_id, field, value, reason, merged_into, payload, seq, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             run,
             phase,
@@ -165,7 +165,8 @@ fn write_settled(
             s.reason,
             merged_into,
             payload,
-            seq
+            seq,
+            s.hash
         ],
     )?;
     if let Some((object, id)) = &s.dest {
@@ -236,6 +237,7 @@ fn outcome_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
         r.get(6)?,
         r.get(7)?,
         r.get(8)?,
+        r.get(9)?,
     ))
 }
 
@@ -249,10 +251,11 @@ type RawRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 fn to_outcome_row(raw: RawRow) -> Result<OutcomeRow> {
-    let (object, key, outcome, dest_id, field, value, reason, merged_into, payload) = raw;
+    let (object, key, outcome, dest_id, field, value, reason, merged_into, payload, hash) = raw;
     let merged_into = match (merged_into, payload) {
         (Some(k), Some(p)) => Some((parse_key(&k)?, from_json::<Record>(&p)?)),
         _ => None,
@@ -267,11 +270,12 @@ fn to_outcome_row(raw: RawRow) -> Result<OutcomeRow> {
         value,
         reason,
         merged_into,
+        hash,
     })
 }
 
 const OUTCOME_COLS: &str =
-    "SELECT phase, key, outcome, dest_id, field, value, reason, merged_into, payload FROM outcomes";
+    "SELECT phase, key, outcome, dest_id, field, value, reason, merged_into, payload, hash FROM outcomes";
 
 impl Journal for SqliteJournal {
     fn begin_run(&self, checksum: &str, mode: RunMode, plan: &str) -> Result<RunInfo> {

@@ -284,6 +284,9 @@ pub struct OutcomeRow {
     /// Survivor of a merge still waiting, and the duplicate's record.
     #[serde(skip)]
     pub merged_into: Option<(SourceKey, Record)>,
+    /// Content hash of the source record, as read.
+    #[serde(skip)]
+    pub hash: Option<String>,
 }
 
 /// An id-map entry: where a source record landed and what was written.
