@@ -9,11 +9,16 @@
 //!   destination's [`crm_core::DataModel`] (required, unique, options, lengths, references,
 //!   unknown fields), so a dry run fails the way the real destination would.
 //!
+//! - `canonical` (feature `canonical`, on by default): canonical JSON Lines staging files —
+//!   any extract written in the canonical model — and the bundled sample generator.
+//!
 //! Every connector implements the object-safe traits of [`crm_core`]
 //! ([`crm_core::Sink`], [`crm_core::Source`]); nothing here is needed to write a new one.
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+#[cfg(feature = "canonical")]
+pub mod canonical;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod twenty;

@@ -318,12 +318,19 @@ async fn resolve_fields(
                         } else {
                             Outcome::Queued
                         };
+                        let why = match r {
+                            crate::model::Ref::Key { object, key } => match ctx.journal.outcome(ctx.run.id, object, key)? {
+                                Some((o, _)) => format!("unresolved reference: the {r} was {} in this run (see the report)", o.as_str()),
+                                None => format!("unresolved reference: no {r} was migrated or exists in the destination"),
+                            },
+                            _ => format!("unresolved reference: no {r} was migrated or exists in the destination"),
+                        };
                         return Ok(Err(Settled::with_reason(
                             record.key.clone(),
                             outcome,
                             Some(name.clone()),
                             Some(r.to_string()),
-                            format!("unresolved reference: no {r} was migrated or exists in the destination"),
+                            why,
                         )));
                     }
                 },

@@ -99,3 +99,30 @@ impl RunReport {
         }
     }
 }
+
+impl std::fmt::Display for RunReport {
+    /// The reconciliation as a plain-text table.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{:<14}{:>8}{:>9}{:>9}{:>8}{:>10}{:>8}{:>9}  adds up",
+            "object", "source", "created", "updated", "merged", "rejected", "queued", "skipped"
+        )?;
+        for o in self.objects.iter().chain(std::iter::once(&self.totals)) {
+            writeln!(
+                f,
+                "{:<14}{:>8}{:>9}{:>9}{:>8}{:>10}{:>8}{:>9}  {}",
+                o.object,
+                o.source,
+                o.created,
+                o.updated,
+                o.merged,
+                o.rejected,
+                o.queued,
+                o.skipped,
+                if o.balanced { "yes" } else { "NO" }
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+//! `<dest>` arguments (`sandbox:PATH`, `twenty:URL`, …), and the record of which
+//! destination a state directory belongs to, so `verify` and `rollback` need only `--state`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use crm_migrate::connectors::sandbox::SandboxSink;
+use crm_migrate::connectors::twenty::twenty_standard_model;
+use crm_migrate::core::DataModel;
+use serde::{Deserialize, Serialize};
+
+use super::Usage;
+
+/// File in the state directory naming the destination (never a secret).
+const DESTINATION_FILE: &str = "destination.json";
+
+/// A destination as named on the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum Destination {
+    /// The SQLite sandbox at `path`, enforcing the named model.
+    Sandbox { path: PathBuf, model: String },
+}
+
+/// The data model a sandbox enforces, by name.
+pub(crate) fn model_named(name: &str) -> anyhow::Result<DataModel> {
+    match name {
+        "twenty" => Ok(twenty_standard_model()),
+        "standard" => Ok(DataModel::standard()),
+        other => Err(Usage(format!("unknown model {other:?}: use twenty or standard")).into()),
+    }
+}
+
+impl Destination {
+    /// Parses `sandbox:PATH`, `twenty:URL` or `freshsales:URL`.
+    pub(crate) fn parse(spec: &str, model: &str) -> anyhow::Result<Self> {
+        let (scheme, rest) = spec.split_once(':').ok_or_else(|| {
+            Usage(format!(
+                "destination {spec:?} must be sandbox:PATH, twenty:URL or freshsales:URL"
+            ))
+        })?;
+        match scheme {
+            "sandbox" if !rest.is_empty() => {
+                let path = PathBuf::from(rest);
+                let path = if path.is_absolute() { path } else { std::env::current_dir()?.join(path) };
+                model_named(model)?;
+                Ok(Destination::Sandbox { path, model: model.to_string() })
+            }
+            "twenty" | "freshsales" => Err(Usage(format!(
+                "the {scheme} destination is not available in this build yet; rehearse with sandbox:PATH (it enforces Twenty's model)"
+            ))
+            .into()),
+            _ => Err(Usage(format!("destination {spec:?} must be sandbox:PATH, twenty:URL or freshsales:URL")).into()),
+        }
+    }
+
+    /// Opens the sink.
+    pub(crate) fn open(&self) -> anyhow::Result<SandboxSink> {
+        match self {
+            Destination::Sandbox { path, model } => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                SandboxSink::open(path, model_named(model)?)
+                    .with_context(|| format!("opening sandbox {}", path.display()))
+            }
+        }
+    }
+
+    /// Records this destination in the state directory (refusing a different one).
+    pub(crate) fn remember(&self, state: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(state)?;
+        if let Ok(existing) = Self::recall(state) {
+            if existing != *self {
+                bail!(Usage(format!(
+                    "state directory {} belongs to another destination ({existing:?}); use a new state directory",
+                    state.display()
+                )));
+            }
+        }
+        std::fs::write(
+            state.join(DESTINATION_FILE),
+            serde_json::to_string_pretty(self)?,
+        )?;
+        Ok(())
+    }
+
+    /// The destination a state directory belongs to.
+    pub(crate) fn recall(state: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(state.join(DESTINATION_FILE)).map_err(|_| {
+            Usage(format!(
+                "{} holds no run (no {DESTINATION_FILE})",
+                state.display()
+            ))
+        })?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}
