@@ -23,7 +23,10 @@ fn records(n: usize) -> Vec<Record> {
         p.first_name = Some("Ada".into());
         p.last_name = Some(format!("Lovelace {i}"));
         p.emails = vec![format!("p{i}@example.com")];
-        p.company = Some(Ref::key(f::COMPANY, SourceKey::new("bench", "companies", (i % companies).to_string())));
+        p.company = Some(Ref::key(
+            f::COMPANY,
+            SourceKey::new("bench", "companies", (i % companies).to_string()),
+        ));
         out.push(p.into());
     }
     out
@@ -46,7 +49,11 @@ fn engine(c: &mut Criterion) {
                     batch_size: 200,
                     ..EngineConfig::default()
                 };
-                let s = Engine::new(&source, &mapper, &sink, &journal).config(cfg).run().await.expect("run");
+                let s = Engine::new(&source, &mapper, &sink, &journal)
+                    .config(cfg)
+                    .run()
+                    .await
+                    .expect("run");
                 assert!(s.balanced());
             });
         });

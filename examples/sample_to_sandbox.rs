@@ -16,8 +16,14 @@ use crm_migrate::core::{CanonicalMapper, Source};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let people: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(2000);
-    let work = tempfile::Builder::new().prefix("crm-migrate-sample-").tempdir()?.keep();
+    let people: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000);
+    let work = tempfile::Builder::new()
+        .prefix("crm-migrate-sample-")
+        .tempdir()?
+        .keep();
     let (input, state) = (work.join("export"), work.join("state"));
 
     let sample = generate(&input, people, 42)?;
@@ -32,7 +38,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(Result::ok)
         .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
         .collect();
-    let refs: Vec<(&str, &str, &str)> = members.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+    let refs: Vec<(&str, &str, &str)> = members
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
     sink.seed_users(&refs)?;
 
     let source = CanonicalSource::open(&input)?;
@@ -42,7 +51,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let summary = Engine::new(&source, &mapper, &sink, &journal).run().await?;
     let elapsed = started.elapsed();
     let report = write_reports(&state, &journal, &summary)?;
-    println!("\nMigrated into the sandbox (Twenty's model) in {:.1?}:\n", elapsed);
+    println!(
+        "\nMigrated into the sandbox (Twenty's model) in {:.1?}:\n",
+        elapsed
+    );
     println!("{report}");
 
     let check = verify(&sink, &journal, sink.model()).await?;
@@ -52,7 +64,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         check.fields,
         check.differences.len()
     );
-    println!("Reports (report.md, rejects.csv, review_queue.csv) in {}.", state.display());
+    println!(
+        "Reports (report.md, rejects.csv, review_queue.csv) in {}.",
+        state.display()
+    );
     if !summary.balanced() || !check.clean() {
         return Err("the migration does not reconcile".into());
     }

@@ -14,8 +14,16 @@ async fn assert_conforms(sink: &dyn Sink) {
         .filter(|r| !r.passed())
         .map(|r| format!("{}: {:?}", r.name, r.outcome))
         .collect();
-    assert!(failed.is_empty(), "{} failed:\n{}", sink.name(), failed.join("\n"));
-    let ran = results.iter().filter(|r| r.outcome == CheckOutcome::Passed).count();
+    assert!(
+        failed.is_empty(),
+        "{} failed:\n{}",
+        sink.name(),
+        failed.join("\n")
+    );
+    let ran = results
+        .iter()
+        .filter(|r| r.outcome == CheckOutcome::Passed)
+        .count();
     assert!(ran >= 3, "{}: only {ran} checks ran", sink.name());
 }
 
@@ -32,5 +40,8 @@ async fn sandbox_with_twenty_model_conforms() {
 #[tokio::test]
 async fn sandbox_on_disk_with_standard_model_conforms() {
     let dir = tempfile::tempdir().unwrap();
-    assert_conforms(&SandboxSink::open(dir.path().join("s.sqlite"), DataModel::standard()).unwrap()).await;
+    assert_conforms(
+        &SandboxSink::open(dir.path().join("s.sqlite"), DataModel::standard()).unwrap(),
+    )
+    .await;
 }

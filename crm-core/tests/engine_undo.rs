@@ -261,3 +261,40 @@ async fn delta_needs_a_finished_run_and_a_full_run_cannot_repeat() {
         .unwrap_err();
     assert!(err.to_string().contains("--delta"), "{err}");
 }
+
+#[tokio::test]
+async fn an_interrupted_rollback_resumes_and_finishes() {
+    let (source, mapper, dest) = (source(), mapper(), sink_with_existing_person());
+    let before = dest.snapshot();
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let journal = SqliteJournal::open(dir.path()).unwrap();
+        Engine::new(&source, &mapper, &dest, &journal)
+            .config(config())
+            .run()
+            .await
+            .unwrap();
+    }
+    for crash_on in [1, 2, 4] {
+        let journal = SqliteJournal::open(dir.path()).unwrap();
+        let crashing = CrashingSink::crashing_deletes(&dest, crash_on);
+        let err = rollback(&crashing, &journal, &NoProgress)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("crash"), "{err}");
+    }
+    let journal = SqliteJournal::open(dir.path()).unwrap();
+    let report = rollback(&dest, &journal, &NoProgress).await.unwrap();
+    assert!(report.complete && report.failed.is_empty(), "{report:?}");
+    assert!(
+        report.already_gone > 0,
+        "records deleted before a crash count as already gone"
+    );
+    assert_eq!(dest.snapshot(), before);
+    let again = Engine::new(&source, &mapper, &dest, &journal)
+        .config(config())
+        .run()
+        .await
+        .unwrap();
+    assert!(again.balanced());
+}

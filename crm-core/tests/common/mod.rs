@@ -150,6 +150,9 @@ pub struct CrashingSink<'a> {
     pub crash_on: usize,
     pub after_commit: bool,
     pub calls: AtomicUsize,
+    /// Crash on this delete call instead (0: never), to interrupt a rollback.
+    pub crash_delete_on: usize,
+    pub deletes: AtomicUsize,
 }
 
 impl<'a> CrashingSink<'a> {
@@ -159,7 +162,16 @@ impl<'a> CrashingSink<'a> {
             crash_on,
             after_commit,
             calls: AtomicUsize::new(0),
+            crash_delete_on: 0,
+            deletes: AtomicUsize::new(0),
         }
+    }
+
+    /// A sink whose `n`-th delete call applies half its ids and then dies.
+    pub fn crashing_deletes(inner: &'a MemorySink, n: usize) -> Self {
+        let mut s = Self::new(inner, usize::MAX, false);
+        s.crash_delete_on = n;
+        s
     }
 }
 
@@ -197,6 +209,11 @@ impl Sink for CrashingSink<'_> {
         self.inner.lookup(object, lookups).await
     }
     async fn delete(&self, object: &str, ids: &[String]) -> Result<Vec<DeleteOutcome>> {
+        let n = self.deletes.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.crash_delete_on != 0 && n >= self.crash_delete_on {
+            self.inner.delete(object, &ids[..ids.len() / 2]).await?;
+            return Err(Error::unexpected("simulated crash during rollback"));
+        }
         self.inner.delete(object, ids).await
     }
 }

@@ -143,7 +143,7 @@ fn decoded(
 /// high byte and (almost) none a zero low byte — true of any mostly-Latin UTF-16 text.
 fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     let n = bytes.len().min(4096) & !1;
-    if n < 4 || bytes.len() % 2 != 0 {
+    if n < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let units = n / 2;
