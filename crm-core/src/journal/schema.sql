@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
     seq INTEGER NOT NULL,
     PRIMARY KEY (run, phase, key)
 );
+CREATE INDEX IF NOT EXISTS outcomes_seq ON outcomes (run, seq);
 CREATE INDEX IF NOT EXISTS outcomes_pending_merge ON outcomes (run, phase) WHERE merged_into IS NOT NULL AND dest_id IS NULL;
 -- Where each source record landed (across runs, until a rollback).
 CREATE TABLE IF NOT EXISTS id_map (
