@@ -1,7 +1,7 @@
 //! [`MemorySink`]: a destination in memory that enforces uniqueness, merges, and fails on
 //! command.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
@@ -36,6 +36,10 @@ struct Row {
 #[derive(Debug, Default)]
 struct State {
     objects: BTreeMap<String, BTreeMap<String, Row>>,
+    /// `(object, field, match value)` → id, for the model's unique fields.
+    unique: HashMap<(String, String, String), String>,
+    /// `(object, source key)` → id.
+    keys: HashMap<(String, SourceKey), String>,
     next_id: u64,
     faults: VecDeque<Fault>,
     write_calls: usize,
@@ -90,34 +94,25 @@ impl MemorySink {
 
     /// Inserts users (workspace members) directly; returns their ids.
     pub fn seed_users(&self, users: &[(&str, &str, &str)]) -> Vec<String> {
-        let mut st = self.st();
         users
             .iter()
             .map(|(email, first, last)| {
-                st.next_id += 1;
-                let id = format!("u-{}", st.next_id);
                 let mut fields = Fields::new();
                 fields.insert("email".into(), Value::Text(email.to_string()));
                 fields.insert("first_name".into(), Value::Text(first.to_string()));
                 fields.insert("last_name".into(), Value::Text(last.to_string()));
-                st.objects.entry("user".into()).or_default().insert(
-                    id.clone(),
-                    Row {
-                        key: None,
-                        created_at: Utc::now(),
-                        fields,
-                    },
-                );
-                id
+                self.seed("user", fields)
             })
             .collect()
     }
 
     /// Inserts a record directly (a record that existed before the migration); returns its id.
     pub fn seed(&self, object: &str, fields: Fields) -> String {
+        let unique = self.unique_fields(object);
         let mut st = self.st();
         st.next_id += 1;
         let id = format!("{object}-{}", st.next_id);
+        Self::index(&mut st, object, &id, &unique, &fields, true);
         st.objects.entry(object.into()).or_default().insert(
             id.clone(),
             Row {
@@ -131,14 +126,17 @@ impl MemorySink {
 
     /// Changes a field behind the migration's back (to test verification and conflicts).
     pub fn tamper(&self, object: &str, id: &str, field: &str, value: Value) -> bool {
+        let unique = self.unique_fields(object);
         let mut st = self.st();
-        match st.objects.get_mut(object).and_then(|o| o.get_mut(id)) {
-            Some(row) => {
-                row.fields.insert(field.to_string(), value);
-                true
-            }
-            None => false,
-        }
+        let Some(row) = st.objects.get_mut(object).and_then(|o| o.get_mut(id)) else {
+            return false;
+        };
+        let old = row.fields.clone();
+        row.fields.insert(field.to_string(), value);
+        let new = row.fields.clone();
+        Self::index(&mut st, object, id, &unique, &old, false);
+        Self::index(&mut st, object, id, &unique, &new, true);
+        true
     }
 
     /// Number of records of `object`.
@@ -165,6 +163,41 @@ impl MemorySink {
             .get(object)
             .map(|rows| rows.values().filter_map(|r| r.key.clone()).collect())
             .unwrap_or_default()
+    }
+
+    fn index(
+        st: &mut State,
+        object: &str,
+        id: &str,
+        unique: &[String],
+        fields: &Fields,
+        add: bool,
+    ) {
+        for f in unique {
+            for v in fields.get(f).map(match_values).unwrap_or_default() {
+                let k = (object.to_string(), f.clone(), v);
+                if add {
+                    st.unique.insert(k, id.to_string());
+                } else if st.unique.get(&k).is_some_and(|x| x == id) {
+                    st.unique.remove(&k);
+                }
+            }
+        }
+    }
+
+    fn holder(
+        st: &State,
+        object: &str,
+        field: &str,
+        values: &[String],
+        except: Option<&str>,
+    ) -> Option<String> {
+        values.iter().find_map(|v| {
+            st.unique
+                .get(&(object.to_string(), field.to_string(), v.clone()))
+                .filter(|id| Some(id.as_str()) != except)
+                .cloned()
+        })
     }
 
     fn unique_fields(&self, object: &str) -> Vec<String> {
@@ -224,10 +257,9 @@ impl MemorySink {
             }
         }
         let unique = self.unique_fields(object);
-        let rows = st.objects.entry(object.to_string()).or_default();
         let target = match &w.op {
             WriteOp::Update { id } => {
-                if !rows.contains_key(id) {
+                if !st.objects.get(object).is_some_and(|r| r.contains_key(id)) {
                     return WriteOutcome::Rejected {
                         field: None,
                         reason: format!("no {object} with id {id}"),
@@ -237,19 +269,20 @@ impl MemorySink {
             }
             WriteOp::Create { merge_on } => merge_on.as_ref().and_then(|f| {
                 let vals = w.fields.get(f).map(match_values).unwrap_or_default();
-                (!vals.is_empty())
-                    .then(|| Self::find_by(rows, f, &vals, None))
-                    .flatten()
-                    .map(|id| (id, true))
+                let found = if unique.contains(f) {
+                    Self::holder(st, object, f, &vals, None)
+                } else {
+                    st.objects
+                        .get(object)
+                        .and_then(|rows| Self::find_by(rows, f, &vals, None))
+                };
+                found.map(|id| (id, true))
             }),
         };
         for f in &unique {
             let vals = w.fields.get(f).map(match_values).unwrap_or_default();
-            if vals.is_empty() {
-                continue;
-            }
             let except = target.as_ref().map(|(id, _)| id.as_str());
-            if let Some(other) = Self::find_by(rows, f, &vals, except) {
+            if let Some(other) = Self::holder(st, object, f, &vals, except) {
                 return WriteOutcome::Rejected {
                     field: Some(f.clone()),
                     reason: format!(
@@ -261,7 +294,13 @@ impl MemorySink {
         }
         match target {
             Some((id, merged)) => {
-                let row = rows.get_mut(&id).expect("checked above");
+                let Some(row) = st.objects.get_mut(object).and_then(|r| r.get_mut(&id)) else {
+                    return WriteOutcome::Rejected {
+                        field: None,
+                        reason: format!("no {object} with id {id}"),
+                    };
+                };
+                let old = row.fields.clone();
                 let mut before = Fields::new();
                 for (k, v) in &w.fields {
                     before.insert(k.clone(), row.fields.get(k).cloned().unwrap_or(Value::Null));
@@ -271,8 +310,16 @@ impl MemorySink {
                         row.fields.insert(k.clone(), v.clone());
                     }
                 }
-                if row.key.is_none() {
+                let newly_keyed = row.key.is_none();
+                if newly_keyed {
                     row.key = Some(w.key.clone());
+                }
+                let new = row.fields.clone();
+                Self::index(st, object, &id, &unique, &old, false);
+                Self::index(st, object, &id, &unique, &new, true);
+                if newly_keyed {
+                    st.keys
+                        .insert((object.to_string(), w.key.clone()), id.clone());
                 }
                 if merged {
                     WriteOutcome::Merged { id, before }
@@ -289,6 +336,9 @@ impl MemorySink {
                     .filter(|(_, v)| !v.is_empty())
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
+                Self::index(st, object, &id, &unique, &fields, true);
+                st.keys
+                    .insert((object.to_string(), w.key.clone()), id.clone());
                 st.objects.entry(object.to_string()).or_default().insert(
                     id.clone(),
                     Row {
@@ -392,37 +442,43 @@ impl Sink for MemorySink {
     }
 
     async fn lookup(&self, object: &str, lookups: &[Lookup]) -> Result<Vec<Option<String>>> {
+        let unique = self.unique_fields(object);
         let st = self.st();
         let empty = BTreeMap::new();
         let rows = st.objects.get(object).unwrap_or(&empty);
         Ok(lookups
             .iter()
             .map(|l| match l {
-                Lookup::SourceKey(k) => rows
-                    .iter()
-                    .find(|(_, r)| r.key.as_ref() == Some(k))
-                    .map(|(id, _)| id.clone()),
+                Lookup::SourceKey(k) => st.keys.get(&(object.to_string(), k.clone())).cloned(),
                 Lookup::Field { field, value } => {
-                    let want = match_values(&Value::Text(value.clone()));
                     let want = if field == "domain" {
                         vec![crate::model::normalise_domain(value)]
                     } else {
-                        want
+                        match_values(&Value::Text(value.clone()))
                     };
-                    Self::find_by(rows, field, &want, None)
+                    if unique.contains(field) {
+                        Self::holder(&st, object, field, &want, None)
+                    } else {
+                        Self::find_by(rows, field, &want, None)
+                    }
                 }
             })
             .collect())
     }
 
     async fn delete(&self, object: &str, ids: &[String]) -> Result<Vec<DeleteOutcome>> {
+        let unique = self.unique_fields(object);
         let mut st = self.st();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let removed = st.objects.get_mut(object).and_then(|rows| rows.remove(id));
-            if removed.is_none() {
+            let Some(removed) = removed else {
                 out.push(DeleteOutcome::NotFound);
                 continue;
+            };
+            Self::index(&mut st, object, id, &unique, &removed.fields, false);
+            if let Some(k) = removed.key {
+                st.keys.remove(&(object.to_string(), k));
             }
             // ON DELETE SET NULL for references to the deleted record.
             for rows in st.objects.values_mut() {
