@@ -2,6 +2,7 @@
 //! phase has loaded.
 
 use crate::connector::{WriteOp, WriteRecord};
+use crate::journal::{Outcome, Undo};
 use crate::model::{Fields, Value};
 use crate::Result;
 
@@ -44,6 +45,26 @@ pub(crate) async fn patch_deferred(ctx: &Ctx<'_>) -> Result<()> {
                 Value::Ref(_) => Value::Id(ids.remove(0)),
                 _ => Value::Ids(ids),
             };
+            if entry.origin != Outcome::Created {
+                // The record predates the migration: keep its current link to put back.
+                let current = ctx
+                    .sink
+                    .read(&d.object, std::slice::from_ref(&entry.dest_id))
+                    .await?
+                    .into_iter()
+                    .next()
+                    .flatten()
+                    .and_then(|r| r.fields.get(&d.field).cloned())
+                    .unwrap_or(Value::Null);
+                let mut before = Fields::new();
+                before.insert(d.field.clone(), current);
+                let undo = Undo::Restore {
+                    before,
+                    touched: vec![d.field.clone()],
+                };
+                ctx.journal
+                    .record_undo(ctx.run.id, &d.object, &entry.dest_id, &undo)?;
+            }
             let mut fields = Fields::new();
             fields.insert(d.field.clone(), value);
             let write = WriteRecord {

@@ -213,6 +213,14 @@ async fn settle_merges(ctx: &Ctx<'_>, object: &str) -> Result<()> {
             s.hash = row.hash.clone();
             s.reason = row.reason;
             if !blanks.is_empty() {
+                // Revert recorded before the write: the survivor may be a record that
+                // predates the migration.
+                let undo = Undo::Restore {
+                    before: blanks.keys().map(|k| (k.clone(), Value::Null)).collect(),
+                    touched: blanks.keys().cloned().collect(),
+                };
+                ctx.journal
+                    .record_undo(ctx.run.id, object, &entry.dest_id, &undo)?;
                 let write = WriteRecord {
                     key: survivor.clone(),
                     op: WriteOp::Update {
@@ -229,10 +237,6 @@ async fn settle_merges(ctx: &Ctx<'_>, object: &str) -> Result<()> {
                     .first()
                     .and_then(|o| o.id().map(str::to_string));
                 if landed.is_some() {
-                    s.undo = Some(Undo::Restore {
-                        before: blanks.keys().map(|k| (k.clone(), Value::Null)).collect(),
-                        touched: blanks.keys().cloned().collect(),
-                    });
                     s.written = blanks;
                 } else {
                     s.reason = Some(format!(

@@ -112,6 +112,10 @@ pub trait Journal: Send + Sync {
     /// Id-map entries after `after` (by rowid), up to `limit`, for verification.
     fn id_entries(&self, after: i64, limit: usize) -> Result<Vec<(i64, IdEntry)>>;
 
+    /// Records how to undo a write *before* it is sent (the link patch and the fill-blanks
+    /// of a merge change records that may predate the migration).
+    fn record_undo(&self, run: i64, object: &str, dest_id: &str, undo: &Undo) -> Result<()>;
+
     /// Undo entries not yet undone, newest first, up to `limit`.
     fn pending_undo(&self, limit: usize) -> Result<Vec<UndoEntry>>;
 

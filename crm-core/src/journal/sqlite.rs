@@ -681,6 +681,14 @@ impl Journal for SqliteJournal {
             .collect()
     }
 
+    fn record_undo(&self, run: i64, object: &str, dest_id: &str, undo: &Undo) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO undo_log (run, object, dest_id, action) VALUES (?1, ?2, ?3, ?4)",
+            params![run, object, dest_id, to_json(undo)?],
+        )?;
+        Ok(())
+    }
+
     fn pending_undo(&self, limit: usize) -> Result<Vec<UndoEntry>> {
         let conn = self.db();
         let mut stmt = conn.prepare(
