@@ -6,13 +6,17 @@
 //!   a cell, emails, phones, URLs, money, text limits, legacy file encodings — into
 //!   canonical values, or refuse them with a [`NormaliseError`] a person can act on.
 //! - [`error`]: that error type.
-//!
-//! The mapping spec and its proposer, and validation against a destination's descriptor,
-//! live in their own modules beside these.
+//! - [`mapping`]: the mapping spec a person reads, edits and confirms, and [`SpecMapper`],
+//!   which applies it to raw records.
+//! - [`validate`]: checks a canonical record against the destination's descriptor.
 
 #![deny(missing_docs)]
 
+pub mod discover;
 pub mod error;
+pub mod mapping;
 pub mod normalise;
+pub mod validate;
 
 pub use error::{NormaliseError, ValueKind};
+pub use mapping::{MappingSpec, SpecMapper};

@@ -1,0 +1,378 @@
+//! [`SpecMapper`]: applies a [`MappingSpec`] to raw records — normalise, map, validate —
+//! so that every raw record becomes a canonical record, a reject, a queued record or a
+//! skip, each with its reason.
+
+use chrono::FixedOffset;
+use crm_core::descriptor::FieldType;
+use crm_core::{
+    DataModel, Mapped, RawRecord, Record, RecordMapper, Ref, Reject, Route, SourceKey, Value,
+};
+
+use super::spec::{
+    Condition, DateOrderRule, FieldMapping, MappingSpec, ObjectMapping, OnError, Transform,
+};
+use crate::normalise::{self as n, DateOrder, DateTimeOptions, ListFormat, MoneyOptions};
+use crate::validate::validate;
+
+/// A [`RecordMapper`] driven by a [`MappingSpec`], validating against the destination's
+/// model when one is given.
+#[derive(Debug, Clone)]
+pub struct SpecMapper {
+    spec: MappingSpec,
+    model: Option<DataModel>,
+    dates: DateTimeOptions,
+    money: MoneyOptions,
+}
+
+/// Why a field's value could not be read.
+struct Bad {
+    value: String,
+    reason: String,
+}
+
+impl SpecMapper {
+    /// A mapper for `spec`; with `model`, every record is validated against it.
+    pub fn new(spec: MappingSpec, model: Option<DataModel>) -> Result<Self, String> {
+        let order = match spec.policies.date_order {
+            DateOrderRule::Iso => DateOrder::Iso,
+            DateOrderRule::DayFirst => DateOrder::DayFirst,
+            DateOrderRule::MonthFirst => DateOrder::MonthFirst,
+        };
+        let mut dates = DateTimeOptions::with_order(order);
+        if let Some(off) = &spec.policies.default_offset {
+            let parsed: FixedOffset = off.parse().map_err(|_| {
+                format!("policies.default_offset {off:?} is not an offset like +01:00")
+            })?;
+            dates = dates.offset(parsed);
+        }
+        let money = MoneyOptions {
+            decimal_comma: spec.policies.decimal_comma,
+            default_currency: spec.policies.default_currency.clone(),
+        };
+        if let Some(m) = &model {
+            for o in &spec.objects {
+                let desc = m.require(&o.target).map_err(|e| e.to_string())?;
+                for f in &o.fields {
+                    if desc.get(&f.target).is_none() {
+                        return Err(format!(
+                            "the mapping sends {}.{} to {}.{}, which the {} model does not have \
+                             (declare it under [[custom_fields]] or map it elsewhere)",
+                            o.source, f.source, o.target, f.target, m.name
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            spec,
+            model,
+            dates,
+            money,
+        })
+    }
+
+    /// The spec.
+    pub fn spec(&self) -> &MappingSpec {
+        &self.spec
+    }
+
+    fn transform(
+        &self,
+        f: &FieldMapping,
+        rule: &ObjectMapping,
+        system: &str,
+        raw: &str,
+        json: &serde_json::Value,
+    ) -> Result<Option<Value>, Bad> {
+        let bad = |e: n::NormaliseError| Bad {
+            value: raw.to_string(),
+            reason: e.to_string(),
+        };
+        let map_value = |v: String| -> String {
+            rule.value_maps
+                .get(&f.target)
+                .and_then(|m| {
+                    m.iter()
+                        .find(|(k, _)| k.trim().eq_ignore_ascii_case(v.trim()))
+                        .map(|(_, to)| to.clone())
+                })
+                .unwrap_or(v)
+        };
+        let ref_object = || f.ref_object.clone().unwrap_or_else(|| f.target.clone());
+        let v = match f.transform {
+            Transform::Text => {
+                let t = n::strip_controls(raw).trim().to_string();
+                (!t.is_empty()).then_some(Value::Text(t))
+            }
+            Transform::JsonText => {
+                let t = if json.is_string() {
+                    n::cell_to_text(raw)
+                } else {
+                    n::json_to_text(json)
+                };
+                (!t.trim().is_empty()).then(|| Value::Text(t.trim().to_string()))
+            }
+            Transform::Bool => n::parse_bool_opt(raw).map_err(bad)?.map(Value::Bool),
+            Transform::Integer => {
+                let micros =
+                    n::parse_decimal_micros(raw, self.spec.policies.decimal_comma).map_err(bad)?;
+                if micros % 1_000_000 != 0 {
+                    return Err(Bad {
+                        value: raw.into(),
+                        reason: "expected a whole number".into(),
+                    });
+                }
+                Some(Value::Int(micros / 1_000_000))
+            }
+            Transform::Number => {
+                let micros =
+                    n::parse_decimal_micros(raw, self.spec.policies.decimal_comma).map_err(bad)?;
+                Some(Value::Decimal(n::micros_to_decimal(micros)))
+            }
+            Transform::DateTime => Some(Value::DateTime(
+                n::parse_datetime(raw, &self.dates).map_err(bad)?,
+            )),
+            Transform::Date => Some(Value::Date(n::parse_date(raw, &self.dates).map_err(bad)?)),
+            Transform::Choice => n::parse_single_choice(raw, ListFormat::Auto)
+                .map_err(bad)?
+                .map(|c| Value::Choice(map_value(c))),
+            Transform::Choices => {
+                let v: Vec<String> = n::parse_choices(raw, ListFormat::Auto)
+                    .map_err(bad)?
+                    .into_iter()
+                    .map(map_value)
+                    .collect();
+                (!v.is_empty()).then_some(Value::Choices(v))
+            }
+            Transform::Emails => {
+                let v = n::normalise_emails(raw).map_err(bad)?;
+                (!v.is_empty()).then_some(Value::Emails(v))
+            }
+            Transform::Email => Some(Value::Text(n::normalise_email(raw).map_err(bad)?)),
+            Transform::Phones => {
+                let v: Vec<_> =
+                    n::normalise_phones(raw, self.spec.policies.default_country.as_deref())
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|p| p.phone)
+                        .collect();
+                (!v.is_empty()).then_some(Value::Phones(v))
+            }
+            Transform::Urls => Some(Value::Urls(vec![n::normalise_url(raw).map_err(bad)?])),
+            Transform::Domain => Some(Value::Urls(vec![n::domain_of(raw).map_err(bad)?])),
+            Transform::Money => Some(n::money_value(raw, &self.money).map_err(bad)?),
+            Transform::Json => Some(Value::Json(if json.is_string() {
+                n::parse_json_cell(raw).map_err(bad)?
+            } else {
+                json.clone()
+            })),
+            Transform::RefKey => {
+                let source = f.ref_source.clone().unwrap_or_else(ref_object);
+                Some(Value::Ref(Ref::key(
+                    ref_object(),
+                    SourceKey::new(system, source, raw.trim()),
+                )))
+            }
+            Transform::RefKeys => {
+                let source = f.ref_source.clone().unwrap_or_else(ref_object);
+                let ids = n::parse_choices(raw, ListFormat::Auto).map_err(bad)?;
+                let refs: Vec<Ref> = ids
+                    .into_iter()
+                    .map(|id| Ref::key(ref_object(), SourceKey::new(system, &source, id)))
+                    .collect();
+                (!refs.is_empty()).then_some(Value::Refs(refs))
+            }
+            Transform::RefEmail => Some(Value::Ref(Ref::email(
+                ref_object(),
+                n::normalise_email(raw).map_err(bad)?,
+            ))),
+            Transform::RefDomain => Some(Value::Ref(Ref::domain(
+                ref_object(),
+                n::domain_of(raw).map_err(bad)?,
+            ))),
+            Transform::RefName => {
+                let t = raw.trim();
+                (!t.is_empty()).then(|| Value::Ref(Ref::name(ref_object(), t)))
+            }
+        };
+        Ok(v)
+    }
+}
+
+/// A raw value as text (`None` for null and empty).
+fn text_of(v: &serde_json::Value) -> Option<String> {
+    let s = match v {
+        serde_json::Value::Null => return None,
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(x) => x.to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    };
+    (!s.trim().is_empty()).then_some(s)
+}
+
+fn holds(c: &Condition, raw: &RawRecord) -> bool {
+    let v = raw.fields.get(&c.field).and_then(text_of);
+    if let Some(empty) = c.empty {
+        if v.is_none() != empty {
+            return false;
+        }
+    }
+    if !c.equals.is_empty() {
+        let Some(v) = v else { return false };
+        return c
+            .equals
+            .iter()
+            .any(|e| e.trim().eq_ignore_ascii_case(v.trim()));
+    }
+    true
+}
+
+/// Combines two values for the same target field: lists append, scalars keep the first.
+fn combine(old: Value, new: Value) -> Value {
+    match (old, new) {
+        (Value::Emails(mut a), Value::Emails(b)) => {
+            for x in b {
+                if !a.iter().any(|y| y.eq_ignore_ascii_case(&x)) {
+                    a.push(x);
+                }
+            }
+            Value::Emails(a)
+        }
+        (Value::Phones(mut a), Value::Phones(b)) => {
+            a.extend(b.into_iter().filter(|p| !p.number.is_empty()));
+            Value::Phones(a)
+        }
+        (Value::Urls(mut a), Value::Urls(b)) => {
+            a.extend(b);
+            Value::Urls(a)
+        }
+        (Value::Choices(mut a), Value::Choices(b)) => {
+            a.extend(b);
+            Value::Choices(a)
+        }
+        (Value::Refs(mut a), Value::Refs(b)) => {
+            a.extend(b);
+            Value::Refs(a)
+        }
+        (old, _) => old,
+    }
+}
+
+impl RecordMapper for SpecMapper {
+    fn routes(&self) -> Vec<Route> {
+        self.spec
+            .routes()
+            .into_iter()
+            .map(|(s, t)| Route::new(s, t))
+            .collect()
+    }
+
+    fn map(&self, route: &Route, raw: &RawRecord) -> Mapped {
+        let target = route.target.as_str();
+        let Some(rule) = self.spec.object(&route.source, target) else {
+            return Mapped::Skip(Reject::new(raw.key.clone(), target, "no mapping rule"));
+        };
+        let mut key = raw.key.clone();
+        if let Some(id) = raw.fields.get(&rule.id).and_then(text_of) {
+            key.id = id.trim().to_string();
+        }
+        if let Some(c) = &rule.when {
+            if !holds(c, raw) {
+                let v = raw
+                    .fields
+                    .get(&c.field)
+                    .and_then(text_of)
+                    .unwrap_or_default();
+                return Mapped::Skip(
+                    Reject::new(
+                        key,
+                        target,
+                        format!("loaded by another rule ({} is {v:?})", c.field),
+                    )
+                    .field(&c.field)
+                    .value(v),
+                );
+            }
+        }
+        if let Some(c) = &rule.skip_when {
+            if holds(c, raw) {
+                let why = rule
+                    .skip_reason
+                    .clone()
+                    .unwrap_or_else(|| format!("skipped by rule on {}", c.field));
+                return Mapped::Skip(Reject::new(key, target, why).field(&c.field));
+            }
+        }
+        let mut record = Record::new(target, key.clone());
+        for (stamp, field) in [(true, &rule.created_at), (false, &rule.updated_at)] {
+            let Some(field) = field else { continue };
+            let Some(text) = raw.fields.get(field).and_then(text_of) else {
+                continue;
+            };
+            match n::parse_datetime(&text, &self.dates) {
+                Ok(t) if stamp => record.created_at = Some(t),
+                Ok(t) => record.updated_at = Some(t),
+                Err(e) => {
+                    return Mapped::Reject(
+                        Reject::new(key, target, e.to_string())
+                            .field(field)
+                            .value(text),
+                    )
+                }
+            }
+        }
+        let desc = self.model.as_ref().and_then(|m| m.get(target));
+        for (name, value) in &rule.constants {
+            let select = desc
+                .and_then(|d| d.get(name))
+                .is_some_and(|f| f.ty == FieldType::Select);
+            let v = if select {
+                Value::Choice(value.clone())
+            } else {
+                Value::Text(value.clone())
+            };
+            record.set(name.clone(), v);
+        }
+        for f in &rule.fields {
+            let Some(json) = raw.fields.get(&f.source) else {
+                continue;
+            };
+            let Some(text) = text_of(json) else { continue };
+            match self.transform(f, rule, &key.system, &text, json) {
+                Ok(Some(v)) => {
+                    let v = match record.fields.remove(&f.target) {
+                        Some(old) => combine(old, v),
+                        None => v,
+                    };
+                    record.set(f.target.clone(), v);
+                }
+                Ok(None) => {}
+                Err(bad) => {
+                    let reject = Reject::new(
+                        key.clone(),
+                        target,
+                        format!("{} ({} → {})", bad.reason, f.source, f.target),
+                    )
+                    .field(&f.source)
+                    .value(bad.value);
+                    match f.on_error {
+                        OnError::Reject => return Mapped::Reject(reject),
+                        OnError::Queue => return Mapped::Queue(reject),
+                        OnError::DropField => {}
+                    }
+                }
+            }
+        }
+        if let Some(d) = desc {
+            if let Err(r) = validate(&mut record, d, &self.spec.policies) {
+                return Mapped::Reject(r);
+            }
+        }
+        Mapped::Record(record)
+    }
+
+    fn checksum(&self) -> String {
+        self.spec.checksum()
+    }
+}
