@@ -11,6 +11,8 @@
 //!
 //! - `canonical` (feature `canonical`, on by default): canonical JSON Lines staging files —
 //!   any extract written in the canonical model — and the bundled sample generator.
+//! - `csv` (feature `csv`, on by default): a generic source over a directory of
+//!   `<object>.csv` exports — encoding detection, delimiter sniffing, ragged rows, paging.
 //!
 //! Every connector implements the object-safe traits of [`crm_core`]
 //! ([`crm_core::Sink`], [`crm_core::Source`]); nothing here is needed to write a new one.
@@ -19,6 +21,10 @@
 
 #[cfg(feature = "canonical")]
 pub mod canonical;
+#[cfg(feature = "csv")]
+pub mod csv;
+#[cfg(feature = "http")]
+pub mod http;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod twenty;

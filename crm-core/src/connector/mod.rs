@@ -7,11 +7,13 @@
 mod capability;
 mod mapper;
 mod outcome;
+mod schema;
 mod sink;
 mod source;
 
 pub use capability::SinkCapabilities;
 pub use mapper::{CanonicalMapper, Mapped, RecordMapper, Reject, Route};
 pub use outcome::{DeleteOutcome, WriteOutcome};
+pub use schema::{SchemaChange, SchemaOutcome};
 pub use sink::{Lookup, ReadBack, Sink, WriteOp, WriteRecord};
 pub use source::{Page, RawRecord, Source, SourceExt};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::capability::SinkCapabilities;
 use super::outcome::{DeleteOutcome, WriteOutcome};
+use super::schema::{SchemaChange, SchemaOutcome};
 use crate::descriptor::DataModel;
 use crate::model::{Fields, SourceKey};
 use crate::Result;
@@ -101,4 +102,25 @@ pub trait Sink: Send + Sync {
 
     /// Deletes records of `object` by id (permanently where the platform can).
     async fn delete(&self, object: &str, ids: &[String]) -> Result<Vec<DeleteOutcome>>;
+
+    /// Makes schema changes (custom fields, select options); one outcome per change. The
+    /// engine sends only what [`DataModel::missing`] says the live model lacks. Sinks that
+    /// cannot change a schema keep this default, and a mapping that needs changes fails
+    /// with [`crate::ErrorKind::Unsupported`] before any record moves.
+    async fn apply_schema(&self, changes: &[SchemaChange]) -> Result<Vec<SchemaOutcome>> {
+        Err(crate::Error::unsupported(format!(
+            "the {} destination cannot make schema changes ({} needed)",
+            self.name(),
+            changes.len()
+        )))
+    }
+
+    /// Removes a change this tool made (rollback with schema removal).
+    async fn revert_schema(&self, change: &SchemaChange) -> Result<()> {
+        Err(crate::Error::unsupported(format!(
+            "the {} destination cannot remove {}",
+            self.name(),
+            change.describe()
+        )))
+    }
 }

@@ -26,12 +26,12 @@ mod verify;
 
 pub use config::{EngineConfig, OrphanPolicy};
 pub use progress::{NoProgress, Progress};
-pub use rollback::{rollback, RollbackReport};
+pub use rollback::{rollback, rollback_with_schema, RollbackReport};
 pub use verify::{verify, Difference, VerifyReport};
 
 use sha2::{Digest, Sha256};
 
-use crate::connector::{RecordMapper, Sink, Source};
+use crate::connector::{RecordMapper, SchemaChange, SchemaOutcome, Sink, Source};
 use crate::descriptor::DataModel;
 use crate::journal::{Counts, Deferred, Journal, RunInfo};
 use crate::plan::{plan, Plan};
@@ -103,6 +103,7 @@ pub struct Engine<'a> {
     journal: &'a dyn Journal,
     config: EngineConfig,
     model: Option<DataModel>,
+    schema: Vec<SchemaChange>,
     progress: &'a dyn Progress,
 }
 
@@ -117,6 +118,33 @@ impl std::fmt::Debug for Engine<'_> {
 }
 
 impl<'a> Engine<'a> {
+    /// Makes the schema changes the live model lacks, journaling each before the next.
+    async fn apply_schema(&self, run: i64) -> Result<()> {
+        let live = match &self.model {
+            Some(m) => m.clone(),
+            None => self.sink.data_model().await?,
+        };
+        let missing = live.missing(&self.schema);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        self.progress.step(&format!("Making {} schema changes", missing.len()));
+        for change in missing {
+            let out = self.sink.apply_schema(std::slice::from_ref(&change)).await?;
+            match out.into_iter().next() {
+                Some(SchemaOutcome::Applied) => {
+                    tracing::info!(change = %change.describe(), "Schema change made.");
+                    self.journal.record_schema(run, &change)?;
+                }
+                Some(SchemaOutcome::Rejected { reason }) => {
+                    return Err(Error::config(format!("the destination refused to {}: {reason}", change.describe())));
+                }
+                None => return Err(Error::unexpected("the sink gave no outcome for a schema change")),
+            }
+        }
+        Ok(())
+    }
+
     /// An engine with the default config.
     pub fn new(
         source: &'a dyn Source,
@@ -131,6 +159,7 @@ impl<'a> Engine<'a> {
             journal,
             config: EngineConfig::default(),
             model: None,
+            schema: Vec::new(),
             progress: &NoProgress,
         }
     }
@@ -147,6 +176,13 @@ impl<'a> Engine<'a> {
         self
     }
 
+    /// Schema changes the mapping needs (custom fields, select options); what the live
+    /// model lacks is made before any record moves, and journaled.
+    pub fn schema(mut self, changes: Vec<SchemaChange>) -> Self {
+        self.schema = changes;
+        self
+    }
+
     /// Sets the progress receiver.
     pub fn progress(mut self, progress: &'a dyn Progress) -> Self {
         self.progress = progress;
@@ -155,10 +191,14 @@ impl<'a> Engine<'a> {
 
     /// The destination model and the load plan for this mapping.
     pub async fn plan(&self) -> Result<(DataModel, Plan)> {
-        let model = match &self.model {
+        let mut model = match &self.model {
             Some(m) => m.clone(),
             None => self.sink.data_model().await?,
         };
+        // Planning sees the model as it will be once the mapping's changes are made.
+        for change in model.missing(&self.schema) {
+            model.apply(&change);
+        }
         model.check()?;
         let mut targets: Vec<String> = Vec::new();
         for r in self.mapper.routes() {
@@ -198,6 +238,7 @@ impl<'a> Engine<'a> {
             resumed = run.resumed,
             "Run started."
         );
+        self.apply_schema(run.id).await?;
         let ctx = Ctx {
             sink: self.sink,
             journal: self.journal,

@@ -24,6 +24,8 @@ pub struct RollbackReport {
     pub restored: u64,
     /// Entries that could not be undone: object, id, reason.
     pub failed: Vec<(String, String, String)>,
+    /// Schema changes removed (rollback with schema removal).
+    pub schema_removed: Vec<String>,
     /// Whether every entry was undone and the journal reset.
     pub complete: bool,
 }
@@ -92,6 +94,20 @@ pub async fn rollback(
     }
     journal.finish_rollback()?;
     report.complete = true;
+    Ok(report)
+}
+
+/// Rolls back every run, then removes the schema changes the runs made (newest first).
+pub async fn rollback_with_schema(sink: &dyn Sink, journal: &dyn Journal, progress: &dyn Progress) -> Result<RollbackReport> {
+    let mut report = rollback(sink, journal, progress).await?;
+    if !report.complete {
+        return Ok(report);
+    }
+    for (seq, change) in journal.schema_changes()? {
+        sink.revert_schema(&change).await?;
+        journal.schema_reverted(seq)?;
+        report.schema_removed.push(change.describe());
+    }
     Ok(report)
 }
 

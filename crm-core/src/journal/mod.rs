@@ -116,6 +116,15 @@ pub trait Journal: Send + Sync {
     /// of a merge change records that may predate the migration).
     fn record_undo(&self, run: i64, object: &str, dest_id: &str, undo: &Undo) -> Result<()>;
 
+    /// Records a schema change this run made in the destination.
+    fn record_schema(&self, run: i64, change: &crate::connector::SchemaChange) -> Result<()>;
+
+    /// Schema changes made and not reverted, newest first: `(seq, change)`.
+    fn schema_changes(&self) -> Result<Vec<(i64, crate::connector::SchemaChange)>>;
+
+    /// Marks a schema change reverted.
+    fn schema_reverted(&self, seq: i64) -> Result<()>;
+
     /// Undo entries not yet undone, newest first, up to `limit`.
     fn pending_undo(&self, limit: usize) -> Result<Vec<UndoEntry>>;
 

@@ -51,3 +51,7 @@ CREATE TABLE IF NOT EXISTS deferred (
     value TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, problem TEXT,
     PRIMARY KEY (run, object, key, field)
 );
+CREATE TABLE IF NOT EXISTS schema_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, run INTEGER NOT NULL, change TEXT NOT NULL,
+    reverted INTEGER NOT NULL DEFAULT 0
+);

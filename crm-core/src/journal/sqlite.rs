@@ -689,6 +689,28 @@ impl Journal for SqliteJournal {
         Ok(())
     }
 
+    fn record_schema(&self, run: i64, change: &crate::connector::SchemaChange) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO schema_log (run, change) VALUES (?1, ?2)",
+            params![run, to_json(change)?],
+        )?;
+        Ok(())
+    }
+
+    fn schema_changes(&self) -> Result<Vec<(i64, crate::connector::SchemaChange)>> {
+        let conn = self.db();
+        let mut stmt = conn.prepare("SELECT seq, change FROM schema_log WHERE reverted = 0 ORDER BY seq DESC")?;
+        let rows: Vec<(i64, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter().map(|(seq, c)| Ok((seq, from_json(&c)?))).collect()
+    }
+
+    fn schema_reverted(&self, seq: i64) -> Result<()> {
+        self.db().execute("UPDATE schema_log SET reverted = 1 WHERE seq = ?1", [seq])?;
+        Ok(())
+    }
+
     fn pending_undo(&self, limit: usize) -> Result<Vec<UndoEntry>> {
         let conn = self.db();
         let mut stmt = conn.prepare(

@@ -1,0 +1,23 @@
+//! HTTP plumbing shared by every HTTP connector: a JSON [`HttpClient`] with a bearer
+//! [`Secret`], retries with backoff honouring `Retry-After` ([`RetryConfig`]), one
+//! client-side [`RateLimiter`] shared across workers, and the status → error mapping
+//! ([`classify_status`]).
+//!
+//! Files: `secret.rs`, `status.rs`, `retry.rs`, `rate_limit.rs`, `client.rs`.
+
+mod client;
+mod rate_limit;
+mod retry;
+mod secret;
+mod status;
+
+#[cfg(test)]
+pub(crate) mod testing;
+#[cfg(test)]
+mod tests;
+
+pub use client::{HttpClient, HttpClientConfig, Method, Request, Response};
+pub use rate_limit::{RateLimiter, TokioClock, TokioInstant};
+pub use retry::{parse_retry_after, RetryConfig};
+pub use secret::{Secret, REDACTED};
+pub use status::{classify_status, is_retryable_status, status_error};

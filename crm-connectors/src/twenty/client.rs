@@ -1,0 +1,190 @@
+//! [`TwentyClient`]: Twenty's REST and GraphQL calls over the shared [`HttpClient`], and
+//! [`parse_error`], which reads the error bodies recorded from a real server.
+
+use crm_core::{Error, ErrorKind, Result, RetryStatus};
+use serde_json::Value as J;
+
+use super::config::TwentyConfig;
+use crate::http::{classify_status, HttpClient, Request, Response};
+
+/// The Twenty API client (REST data and metadata, GraphQL).
+#[derive(Debug, Clone)]
+pub struct TwentyClient {
+    http: HttpClient,
+}
+
+impl TwentyClient {
+    /// A client for `config`'s server, key, limits and retries.
+    pub fn new(config: &TwentyConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self {
+            http: HttpClient::new(config.http_config())?,
+        })
+    }
+
+    /// The underlying HTTP client (its limiter is shared by every clone of this client).
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// Sends `req` and returns the response whatever its status.
+    pub async fn raw(&self, req: Request) -> Result<Response> {
+        self.http
+            .send(&req)
+            .await
+            .map_err(|e| e.with_connector("twenty"))
+    }
+
+    /// Sends `req`; a non-2xx answer becomes an error through [`parse_error`].
+    pub async fn rest(&self, req: Request) -> Result<J> {
+        let resp = self.raw(req).await?;
+        if resp.is_success() {
+            resp.json()
+        } else {
+            Err(exhausted(
+                parse_error(resp.status, &resp.body),
+                resp.attempts,
+            ))
+        }
+    }
+
+    /// Runs a GraphQL document on `endpoint` (`/graphql` or `/metadata`). Errors in the
+    /// `errors` array (answered with HTTP 200 or 400) become an error.
+    pub async fn graphql(&self, endpoint: &str, query: &str, variables: J) -> Result<J> {
+        let body = serde_json::json!({"query": query, "variables": variables});
+        let is_read =
+            query.trim_start().starts_with('{') || query.trim_start().starts_with("query");
+        let resp = self
+            .raw(Request::post(endpoint, body).idempotent(is_read))
+            .await?;
+        let j = resp.json().unwrap_or(J::Null);
+        if j.get("errors")
+            .and_then(J::as_array)
+            .is_some_and(|a| !a.is_empty())
+            || !resp.is_success()
+        {
+            return Err(parse_error(resp.status, &resp.body));
+        }
+        Ok(j.get("data").cloned().unwrap_or(J::Null))
+    }
+}
+
+fn exhausted(e: Error, attempts: u32) -> Error {
+    if attempts > 1 {
+        e.persist()
+    } else {
+        e
+    }
+}
+
+/// The message of a Twenty error body: REST `{"statusCode","error","messages":[…]}`,
+/// metadata REST `{"message": …}`, or GraphQL `{"errors":[{"message","extensions":{"code"}}]}`.
+pub fn error_message(body: &str) -> Option<String> {
+    let j: J = serde_json::from_str(body).ok()?;
+    if let Some(m) = j.get("messages").and_then(J::as_array) {
+        let parts: Vec<&str> = m.iter().filter_map(J::as_str).collect();
+        if !parts.is_empty() {
+            return Some(parts.join("; "));
+        }
+    }
+    if let Some(m) = j.get("message").and_then(J::as_str) {
+        return Some(m.to_string());
+    }
+    j.pointer("/errors/0/message")
+        .and_then(J::as_str)
+        .map(str::to_string)
+}
+
+/// True for the answers that mean "this request was too big": 413, an empty-bodied 500 (the
+/// recorded server's answer to a body over 10 MB), or newer servers' "Maximum number of
+/// records" refusal.
+pub fn is_too_large(status: u16, body: &str) -> bool {
+    status == 413
+        || (status == 500 && body.trim().is_empty())
+        || error_message(body).is_some_and(|m| m.contains("Maximum number of records"))
+}
+
+/// Maps a Twenty error answer to an [`Error`], reading the recorded body shapes.
+///
+/// - 400 `Duplicate … Please set a unique one.` → `Duplicate`, permanent (probe 05).
+/// - 400 `Record not found` / `EntityNotFoundError` → `NotFound` (probe 10).
+/// - 500 `… violates foreign key constraint …` → `Validation`, permanent: a reference to a
+///   record that does not exist (probe 11), not a server fault.
+/// - 500 with an empty body → `Transport`, temporary (also the 10 MB body limit, probe 02).
+/// - 401 `UNAUTHENTICATED` → `Unauthorized`; 429 and GraphQL "Too many requests." (HTTP 200,
+///   probe 13) → `RateLimited`, temporary.
+pub fn parse_error(status: u16, body: &str) -> Error {
+    let message = error_message(body).unwrap_or_else(|| {
+        if body.trim().is_empty() {
+            "empty body".to_string()
+        } else {
+            body.chars().take(300).collect()
+        }
+    });
+    let j: J = serde_json::from_str(body).unwrap_or(J::Null);
+    let code = j
+        .pointer("/errors/0/extensions/code")
+        .and_then(J::as_str)
+        .unwrap_or_default();
+    let kind_name = j.get("error").and_then(J::as_str).unwrap_or_default();
+    let (mut kind, mut retry) = classify_status(status);
+    let lower = message.to_lowercase();
+    if lower.contains("too many requests")
+        || lower.contains("limit reached")
+        || code == "RATE_LIMITED"
+    {
+        (kind, retry) = (ErrorKind::RateLimited, RetryStatus::Temporary);
+    } else if code == "UNAUTHENTICATED" || kind_name == "UNAUTHENTICATED" {
+        (kind, retry) = (ErrorKind::Unauthorized, RetryStatus::Permanent);
+    } else if lower.contains("duplicate") || lower.contains("unique constraint") {
+        (kind, retry) = (ErrorKind::Duplicate, RetryStatus::Permanent);
+    } else if lower.contains("not found")
+        || kind_name == "EntityNotFoundError"
+        || code == "NOT_FOUND"
+    {
+        (kind, retry) = (ErrorKind::NotFound, RetryStatus::Permanent);
+    } else if lower.contains("foreign key constraint") || code == "BAD_USER_INPUT" {
+        (kind, retry) = (ErrorKind::Validation, RetryStatus::Permanent);
+    } else if status == 200 && !code.is_empty() {
+        (kind, retry) = (ErrorKind::Unexpected, RetryStatus::Permanent);
+    }
+    Error::new(kind, format!("HTTP {status}: {message}"))
+        .with_retry(retry)
+        .with_connector("twenty")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recorded_error_bodies_map_to_kinds() {
+        let dup = r#"{"statusCode":400,"error":"UserInputError","messages":["Duplicate Emails with value dup.722aeb@probe.example. Please set a unique one."]}"#;
+        let e = parse_error(400, dup);
+        assert_eq!(e.kind(), ErrorKind::Duplicate);
+        assert!(e.message().contains("Duplicate Emails"));
+        let fk = r#"{"statusCode":500,"error":"InternalServerErrorException","messages":["insert or update on table \"person\" violates foreign key constraint \"FK_ee066ddacfce46c9a7cb90edd1a\""]}"#;
+        let e = parse_error(500, fk);
+        assert_eq!((e.kind(), e.is_temporary()), (ErrorKind::Validation, false));
+        let nf =
+            r#"{"statusCode":400,"error":"BadRequestException","messages":["Record not found"]}"#;
+        assert_eq!(parse_error(400, nf).kind(), ErrorKind::NotFound);
+        let auth = r#"{"statusCode":401,"messages":["No payload"],"error":"UNAUTHENTICATED"}"#;
+        assert_eq!(parse_error(401, auth).kind(), ErrorKind::Unauthorized);
+        let gql = r#"{"errors":[{"message":"Too many requests.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}],"data":{"people":null}}"#;
+        let e = parse_error(200, gql);
+        assert_eq!((e.kind(), e.is_temporary()), (ErrorKind::RateLimited, true));
+        let meta = r#"{"statusCode":400,"message":"Query path invalid","error":"Bad Request"}"#;
+        assert!(parse_error(400, meta)
+            .message()
+            .contains("Query path invalid"));
+        let empty = parse_error(500, "");
+        assert!(empty.is_temporary());
+        assert!(is_too_large(500, ""));
+        assert!(is_too_large(
+            400,
+            r#"{"messages":["Maximum number of records to upsert is 200."]}"#
+        ));
+        assert!(!is_too_large(500, fk));
+    }
+}

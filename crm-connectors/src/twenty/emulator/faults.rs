@@ -1,0 +1,83 @@
+//! Scripted faults, the request log, and the optional rate limiter.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// A fault the emulator injects into the next matching request, in queue order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer 429 without touching state, with `Retry-After: secs` when given.
+    TooManyRequests {
+        /// Seconds for the `Retry-After` header; `None` sends no header.
+        retry_after: Option<u64>,
+    },
+    /// Answer this 5xx status (a REST error body) without touching state.
+    ServerError(u16),
+    /// Close the connection without any response, without touching state.
+    Drop,
+    /// Apply the request, then close the connection without a response.
+    CommitThenDrop,
+    /// Apply the request, then wait this long before answering (past a client's timeout).
+    CommitThenStall(Duration),
+}
+
+/// Counts of the requests the emulator received, keyed `"METHOD /path"` with ids as `{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestLog {
+    /// Requests per route.
+    pub by_route: BTreeMap<String, usize>,
+    /// All requests, including faulted and unauthenticated ones.
+    pub total: usize,
+}
+
+impl RequestLog {
+    /// Requests for one route, e.g. `"POST /rest/batch/people"` or `"PATCH /rest/people/{id}"`.
+    pub fn count(&self, route: &str) -> usize {
+        self.by_route.get(route).copied().unwrap_or(0)
+    }
+}
+
+/// The route key of a request: query dropped, UUID segments replaced by `{id}`.
+pub(super) fn route_key(method: &str, path: &str) -> String {
+    let segs: Vec<&str> = path
+        .split('/')
+        .map(|s| if super::store::is_uuid(s) { "{id}" } else { s })
+        .collect();
+    format!("{method} {}", segs.join("/"))
+}
+
+/// A queued fault with an optional path prefix it applies to.
+#[derive(Debug, Clone)]
+pub(super) struct FaultRule {
+    pub(super) fault: Fault,
+    pub(super) path_prefix: Option<String>,
+}
+
+/// Take the first queued fault that applies to `path`.
+pub(super) fn take_fault(queue: &mut VecDeque<FaultRule>, path: &str) -> Option<Fault> {
+    let idx = queue
+        .iter()
+        .position(|r| r.path_prefix.as_deref().is_none_or(|p| path.starts_with(p)))?;
+    queue.remove(idx).map(|r| r.fault)
+}
+
+/// A fixed-window counter per key (REST: one key; GraphQL: one per root field, as recorded).
+#[derive(Debug, Default)]
+pub(super) struct Limiter {
+    windows: HashMap<String, (Instant, u32)>,
+}
+
+impl Limiter {
+    /// Count one call under `key`; `false` when it is over `limit` in the window.
+    pub(super) fn allow(&mut self, key: &str, limit: u32, window: Duration) -> bool {
+        let now = Instant::now();
+        let slot = self.windows.entry(key.to_string()).or_insert((now, 0));
+        if now.duration_since(slot.0) >= window {
+            *slot = (now, 0);
+        }
+        slot.1 += 1;
+        slot.1 <= limit
+    }
+}

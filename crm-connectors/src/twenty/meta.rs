@@ -1,0 +1,330 @@
+//! Twenty's live metadata (`GET /rest/metadata/objects`) read into a crm-core [`DataModel`]
+//! in canonical names, plus the wire names the encoder needs.
+
+use std::collections::BTreeMap;
+
+use crm_core::model::fields as f;
+use crm_core::{DataModel, FieldDescriptor, FieldType, ObjectDescriptor, Reference};
+use serde_json::Value as J;
+
+use super::descriptor::{twenty_standard_model, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES};
+
+/// Fields every Twenty object has that a migration does not write as data.
+const SYSTEM_FIELDS: &[&str] = &[
+    "id",
+    "createdAt",
+    "updatedAt",
+    "deletedAt",
+    "createdBy",
+    "updatedBy",
+    "position",
+    "searchVector",
+];
+
+/// One object as the sink needs it.
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectMeta {
+    /// Metadata id (to create fields), when read live.
+    pub(crate) id: Option<String>,
+    pub(crate) singular: String,
+    pub(crate) plural: String,
+    /// Canonical field → Twenty wire name (dotted for a composite sub-field, `…Id` for a
+    /// relation's join column).
+    pub(crate) wire: BTreeMap<String, String>,
+    /// Twenty field names present on the server (empty when metadata was not read).
+    pub(crate) server_fields: Vec<String>,
+}
+
+/// What the sink knows about the server's model.
+#[derive(Debug, Clone)]
+pub(crate) struct Meta {
+    pub(crate) model: DataModel,
+    pub(crate) objects: BTreeMap<String, ObjectMeta>,
+    /// Junction objects' join columns: (`taskTarget` | `noteTarget`) → canonical target →
+    /// column (`personId`, or `targetPersonId` on newer servers).
+    pub(crate) target_columns: BTreeMap<String, BTreeMap<String, String>>,
+    /// Read from the live server (false: the static fallback).
+    pub(crate) live: bool,
+}
+
+impl Meta {
+    /// The object by canonical name.
+    pub(crate) fn object(&self, canonical: &str) -> Option<&ObjectMeta> {
+        self.objects.get(canonical)
+    }
+
+    /// True when `object` has the source-key field on the server.
+    pub(crate) fn has_field(&self, canonical: &str, twenty_field: &str) -> bool {
+        self.object(canonical)
+            .is_some_and(|o| o.server_fields.iter().any(|f| f == twenty_field))
+    }
+
+    /// The static fallback: Twenty's standard model and the recorded join columns.
+    pub(crate) fn fallback() -> Self {
+        let model = twenty_standard_model();
+        let mut objects = BTreeMap::new();
+        for (canonical, singular, plural) in TWENTY_OBJECT_NAMES {
+            objects.insert(
+                canonical.to_string(),
+                ObjectMeta {
+                    id: None,
+                    singular: singular.to_string(),
+                    plural: plural.to_string(),
+                    wire: standard_wire(canonical),
+                    server_fields: Vec::new(),
+                },
+            );
+        }
+        let cols: BTreeMap<String, String> = [f::PERSON, f::COMPANY, f::OPPORTUNITY]
+            .iter()
+            .map(|o| (o.to_string(), format!("{o}Id")))
+            .collect();
+        let target_columns = [("taskTarget", cols.clone()), ("noteTarget", cols)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        Self {
+            model,
+            objects,
+            target_columns,
+            live: false,
+        }
+    }
+
+    /// Builds the model from the body of `GET /rest/metadata/objects` (either
+    /// `{data:{objects:[…]}}` or the newer `{data:[…]}`). `source_key_field` is left out of the
+    /// model (it is the sink's own bookkeeping).
+    pub(crate) fn from_objects(body: &J, source_key_field: &str) -> Option<Self> {
+        let list = body
+            .pointer("/data/objects")
+            .or_else(|| body.get("data"))
+            .and_then(J::as_array)?;
+        let standard = twenty_standard_model();
+        let singular_to_canonical = |s: &str| -> Option<String> {
+            TWENTY_OBJECT_NAMES
+                .iter()
+                .find(|(_, sg, _)| *sg == s)
+                .map(|(c, _, _)| c.to_string())
+        };
+        let mut meta = Meta {
+            model: DataModel::new("twenty"),
+            objects: BTreeMap::new(),
+            target_columns: BTreeMap::new(),
+            live: true,
+        };
+        for o in list {
+            let s = |k: &str| o.get(k).and_then(J::as_str).unwrap_or_default().to_string();
+            let (singular, plural) = (s("nameSingular"), s("namePlural"));
+            let active = o.get("isActive").and_then(J::as_bool).unwrap_or(true);
+            let custom = o.get("isCustom").and_then(J::as_bool).unwrap_or(false);
+            let fields: Vec<&J> = o
+                .get("fields")
+                .and_then(J::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter(|f| f.get("isActive").and_then(J::as_bool) != Some(false))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if singular.is_empty() || !active {
+                continue;
+            }
+            if singular == "taskTarget" || singular == "noteTarget" {
+                let mut cols = BTreeMap::new();
+                for fl in &fields {
+                    if let Some((kind, target)) = relation(fl) {
+                        let name = fl.get("name").and_then(J::as_str).unwrap_or_default();
+                        if kind == "MANY_TO_ONE" {
+                            let canon = singular_to_canonical(&target).unwrap_or(target);
+                            cols.insert(canon, format!("{name}Id"));
+                        }
+                    }
+                }
+                meta.target_columns.insert(singular.clone(), cols);
+                continue;
+            }
+            let canonical = match singular_to_canonical(&singular) {
+                Some(c) => c,
+                None if custom => singular.clone(),
+                None => continue,
+            };
+            let server_fields: Vec<String> = fields
+                .iter()
+                .filter_map(|f| f.get("name").and_then(J::as_str).map(str::to_string))
+                .collect();
+            let mut wire = BTreeMap::new();
+            let mut desc = match standard.get(&canonical) {
+                Some(std_obj) => {
+                    let mut d = ObjectDescriptor {
+                        fields: Vec::new(),
+                        ..std_obj.clone()
+                    };
+                    for fd in &std_obj.fields {
+                        let Some(w) = wire_of(&canonical, &fd.name) else {
+                            // `targets`: kept when the junction object exists (checked below).
+                            d.fields.push(fd.clone());
+                            continue;
+                        };
+                        let base = w.split('.').next().unwrap_or(&w);
+                        let base = base
+                            .strip_suffix("Id")
+                            .filter(|b| server_fields.iter().any(|s| s == b))
+                            .unwrap_or(base);
+                        if let Some(live) = fields
+                            .iter()
+                            .find(|f| f.get("name").and_then(J::as_str) == Some(base))
+                        {
+                            let mut fd = fd.clone();
+                            let opts = options(live);
+                            if !opts.is_empty() {
+                                fd.options = opts;
+                            }
+                            d.fields.push(fd);
+                            wire.insert(fd_name(&d), w.clone());
+                        }
+                    }
+                    d
+                }
+                None => {
+                    let mut d = ObjectDescriptor::new(&canonical);
+                    d.custom = true;
+                    d.label = s("labelSingular");
+                    d
+                }
+            };
+            for fl in &fields {
+                let name = fl.get("name").and_then(J::as_str).unwrap_or_default();
+                let is_custom_field = fl.get("isCustom").and_then(J::as_bool).unwrap_or(false);
+                let is_system = fl.get("isSystem").and_then(J::as_bool).unwrap_or(false);
+                if name == source_key_field || SYSTEM_FIELDS.contains(&name) || is_system {
+                    continue;
+                }
+                if !(is_custom_field || desc.custom) || desc.get(name).is_some() {
+                    continue;
+                }
+                let ty = fl.get("type").and_then(J::as_str).unwrap_or_default();
+                let mut fd = match (field_type(ty), relation(fl)) {
+                    (_, Some((kind, target))) if kind == "MANY_TO_ONE" => {
+                        let target = singular_to_canonical(&target).unwrap_or(target);
+                        wire.insert(name.to_string(), format!("{name}Id"));
+                        let mut fd = FieldDescriptor::new(name, FieldType::Reference);
+                        fd.reference = Some(Reference {
+                            objects: vec![target],
+                            optional: true,
+                        });
+                        fd
+                    }
+                    (Some(t), None) => {
+                        wire.insert(name.to_string(), name.to_string());
+                        FieldDescriptor::new(name, t).options(options(fl))
+                    }
+                    _ => continue,
+                };
+                fd.custom = is_custom_field;
+                fd.label = fl
+                    .get("label")
+                    .and_then(J::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                desc.fields.push(fd);
+            }
+            meta.objects.insert(
+                canonical.clone(),
+                ObjectMeta {
+                    id: o.get("id").and_then(J::as_str).map(str::to_string),
+                    singular,
+                    plural,
+                    wire,
+                    server_fields,
+                },
+            );
+            meta.model.objects.push(desc);
+        }
+        // Drop references to objects the server lacks, and `targets` without a junction.
+        let names: Vec<String> = meta.model.objects.iter().map(|o| o.name.clone()).collect();
+        for o in &mut meta.model.objects {
+            let junction = if o.name == f::TASK {
+                "taskTarget"
+            } else {
+                "noteTarget"
+            };
+            let has_junction = meta.target_columns.contains_key(junction);
+            o.fields.retain(|fd| match &fd.reference {
+                Some(r) if fd.name == f::TARGETS => {
+                    has_junction && r.objects.iter().any(|t| names.contains(t))
+                }
+                Some(r) => r.objects.iter().all(|t| names.contains(t)),
+                None => true,
+            });
+            if let Some(fd) = o.fields.iter_mut().find(|fd| fd.name == f::TARGETS) {
+                if let Some(r) = fd.reference.as_mut() {
+                    r.objects.retain(|t| names.contains(t));
+                }
+            }
+        }
+        Some(meta)
+    }
+}
+
+fn fd_name(d: &ObjectDescriptor) -> String {
+    d.fields.last().map(|f| f.name.clone()).unwrap_or_default()
+}
+
+fn wire_of(object: &str, field: &str) -> Option<String> {
+    TWENTY_FIELD_NAMES
+        .iter()
+        .find(|(o, c, _)| *o == object && *c == field)
+        .map(|(_, _, t)| t.to_string())
+}
+
+fn standard_wire(object: &str) -> BTreeMap<String, String> {
+    TWENTY_FIELD_NAMES
+        .iter()
+        .filter(|(o, _, _)| *o == object)
+        .map(|(_, c, t)| (c.to_string(), t.to_string()))
+        .collect()
+}
+
+fn relation(field: &J) -> Option<(String, String)> {
+    let r = field.get("relation").filter(|r| r.is_object())?;
+    let kind = r.get("type").and_then(J::as_str)?.to_string();
+    let target = r
+        .pointer("/targetObjectMetadata/nameSingular")
+        .and_then(J::as_str)?
+        .to_string();
+    Some((kind, target))
+}
+
+fn options(field: &J) -> Vec<String> {
+    field
+        .get("options")
+        .and_then(J::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| o.get("value").and_then(J::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Canonical type of a Twenty field type; `None` for types a migration does not write.
+pub(crate) fn field_type(twenty: &str) -> Option<FieldType> {
+    use FieldType as T;
+    Some(match twenty {
+        "TEXT" => T::Text,
+        "NUMBER" | "NUMERIC" => T::Number,
+        "BOOLEAN" => T::Boolean,
+        "DATE" => T::Date,
+        "DATE_TIME" => T::DateTime,
+        "SELECT" | "RATING" => T::Select,
+        "MULTI_SELECT" => T::MultiSelect,
+        "EMAILS" => T::Emails,
+        "PHONES" => T::Phones,
+        "LINKS" => T::Urls,
+        "CURRENCY" => T::Money,
+        "ADDRESS" => T::Address,
+        "RAW_JSON" => T::Json,
+        "ARRAY" => T::MultiSelect,
+        _ => return None,
+    })
+}

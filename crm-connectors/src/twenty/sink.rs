@@ -1,0 +1,401 @@
+//! [`TwentySink`]: crm-core's [`Sink`] over Twenty's REST API.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use crm_core::model::{fields as f, normalise_domain};
+use crm_core::{
+    DataModel, DeleteOutcome, Error, ErrorKind, FieldType, Lookup, ReadBack, Result, Sink,
+    SinkCapabilities, WriteOutcome, WriteRecord,
+};
+use serde_json::{json, Value as J};
+use tokio::sync::Mutex;
+
+use super::client::TwentyClient;
+use super::config::{TwentyConfig, TwentyDefaults};
+use super::encode::{decode, is_uuid};
+use super::meta::{Meta, ObjectMeta};
+use crate::http::Request;
+
+/// The Twenty destination. See the module docs for what it does with each recorded fact.
+#[derive(Debug)]
+pub struct TwentySink {
+    pub(super) config: TwentyConfig,
+    pub(super) client: TwentyClient,
+    meta: Mutex<Option<Arc<Meta>>>,
+    /// Current batch cap: halved when the server refuses a batch as too large.
+    pub(super) batch_cap: AtomicUsize,
+}
+
+impl TwentySink {
+    /// A sink for `config` (validated; no request is made until first use).
+    pub fn new(config: TwentyConfig) -> Result<Self> {
+        let client = TwentyClient::new(&config)?;
+        let cap = config.effective_batch_size();
+        Ok(Self {
+            config,
+            client,
+            meta: Mutex::new(None),
+            batch_cap: AtomicUsize::new(cap),
+        })
+    }
+
+    /// The API client.
+    pub fn client(&self) -> &TwentyClient {
+        &self.client
+    }
+
+    /// The server's model, read once from `GET /rest/metadata/objects`; falls back to
+    /// [`super::twenty_standard_model`] (with a warning) when the metadata cannot be read,
+    /// except for a refused key, which is an error.
+    pub(super) async fn meta(&self) -> Result<Arc<Meta>> {
+        let mut guard = self.meta.lock().await;
+        if let Some(m) = guard.as_ref() {
+            return Ok(m.clone());
+        }
+        let m = match self
+            .client
+            .rest(Request::get("/rest/metadata/objects"))
+            .await
+        {
+            Ok(body) => {
+                match Meta::from_objects(&body, &self.config.source_key_field) {
+                    Some(m) => m,
+                    None => {
+                        tracing::warn!("Twenty metadata answer not understood; using the static standard model.");
+                        Meta::fallback()
+                    }
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Unauthorized => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "Twenty metadata unreachable; using the static standard model.");
+                Meta::fallback()
+            }
+        };
+        let m = Arc::new(m);
+        *guard = Some(m.clone());
+        Ok(m)
+    }
+
+    /// Forgets the cached metadata (after a metadata change).
+    pub async fn refresh_metadata(&self) {
+        *self.meta.lock().await = None;
+    }
+
+    pub(super) async fn object(&self, object: &str) -> Result<(Arc<Meta>, ObjectMeta)> {
+        let meta = self.meta().await?;
+        meta.model.require(object)?;
+        let om = meta
+            .object(object)
+            .cloned()
+            .ok_or_else(|| Error::config(format!("twenty: no route for object {object:?}")))?;
+        Ok((meta, om))
+    }
+
+    /// Makes sure `object` has the unique TEXT field that stores source keys, creating it
+    /// through the metadata API when missing (and allowed). True when the field is usable.
+    pub async fn ensure_source_key_field(&self, object: &str) -> Result<bool> {
+        let (meta, om) = self.object(object).await?;
+        let field = &self.config.source_key_field;
+        if meta.has_field(object, field) {
+            return Ok(true);
+        }
+        if !meta.live || !self.config.create_source_key_field {
+            return Ok(false);
+        }
+        let Some(object_id) = om.id.clone() else {
+            return Ok(false);
+        };
+        let mut body = json!({
+            "objectMetadataId": object_id, "type": "TEXT", "name": field,
+            "label": "crm-migrate source key", "icon": "IconKey",
+            "description": "Source record key written by crm-migrate", "isNullable": true, "isUnique": true,
+        });
+        let mut res = self
+            .client
+            .rest(Request::post("/rest/metadata/fields", body.clone()))
+            .await;
+        if matches!(&res, Err(e) if e.kind() == ErrorKind::Validation && e.message().contains("isUnique"))
+        {
+            if let Some(o) = body.as_object_mut() {
+                o.remove("isUnique");
+            }
+            res = self
+                .client
+                .rest(Request::post("/rest/metadata/fields", body))
+                .await;
+        }
+        match res {
+            Ok(_) => {
+                tracing::info!(object, field = %field, "Created the source-key field.");
+                self.refresh_metadata().await;
+                Ok(true)
+            }
+            Err(e) if e.kind() == ErrorKind::Unauthorized => Err(e),
+            Err(e) => {
+                tracing::warn!(object, error = %e, "Cannot create the source-key field; lookups by source key are off.");
+                Ok(false)
+            }
+        }
+    }
+
+    /// Raw records of `om` by id (`id[in]` filter, paged), keyed by id.
+    pub(super) async fn fetch_raw(
+        &self,
+        om: &ObjectMeta,
+        ids: &[String],
+    ) -> Result<HashMap<String, J>> {
+        let mut out = HashMap::new();
+        let valid: Vec<&String> = ids.iter().filter(|i| is_uuid(i)).collect();
+        for chunk in valid.chunks(TwentyDefaults::READ_PAGE) {
+            let list = chunk
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            let req = Request::get(format!("/rest/{}", om.plural))
+                .query("filter", format!("id[in]:[{list}]"))
+                .query("limit", chunk.len().to_string());
+            let body = self.client.rest(req).await?;
+            for r in records(&body, &om.plural) {
+                if let Some(id) = r.get("id").and_then(J::as_str) {
+                    out.insert(id.to_string(), r.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Lists records of `om` matching `filter` (one page of `limit`).
+    async fn find(&self, om: &ObjectMeta, filter: String, limit: usize) -> Result<Vec<J>> {
+        let req = Request::get(format!("/rest/{}", om.plural))
+            .query("filter", filter)
+            .query("limit", limit.to_string());
+        let body = self.client.rest(req).await?;
+        Ok(records(&body, &om.plural).into_iter().cloned().collect())
+    }
+
+    async fn lookup_one(
+        &self,
+        meta: &Meta,
+        object: &str,
+        om: &ObjectMeta,
+        l: &Lookup,
+    ) -> Result<Option<String>> {
+        let id_of = |r: &J| r.get("id").and_then(J::as_str).map(str::to_string);
+        match l {
+            Lookup::SourceKey(key) => {
+                let field = &self.config.source_key_field;
+                if !meta.has_field(object, field) {
+                    if meta.live {
+                        return Ok(None); // nothing was ever written with a key here
+                    }
+                    return Err(Error::unsupported(
+                        "twenty: metadata unreachable, cannot look up by source key",
+                    ));
+                }
+                let found = self
+                    .find(om, format!("{field}[eq]:{}", quote(&key.to_string())), 2)
+                    .await?;
+                let want = key.to_string();
+                Ok(found
+                    .iter()
+                    .find(|r| r.get(field).and_then(J::as_str) == Some(want.as_str()))
+                    .and_then(id_of))
+            }
+            Lookup::Field { field, value } => {
+                let desc = meta.model.require(object)?;
+                let fd = desc.get(field).ok_or_else(|| {
+                    Error::config(format!("twenty: {object} has no field {field:?}"))
+                })?;
+                let wire = om.wire.get(field).cloned().unwrap_or_else(|| field.clone());
+                let want = value.trim().to_lowercase();
+                if object == f::USER {
+                    // The member filter is case-sensitive (probe 15): list and compare here.
+                    let all = self.find(om, "id[is]:NOT_NULL".into(), 1000).await?;
+                    return Ok(all
+                        .iter()
+                        .find(|r| text_at(r, &wire).trim().to_lowercase() == want)
+                        .and_then(id_of));
+                }
+                let (path, filter, norm): (String, String, fn(&str) -> String) = match fd.ty {
+                    FieldType::Emails => (
+                        format!("{wire}.primaryEmail"),
+                        format!("{wire}.primaryEmail[ilike]:{}", quote(&want)),
+                        |s| s.trim().to_lowercase(),
+                    ),
+                    FieldType::Urls => {
+                        let d = normalise_domain(value);
+                        (
+                            format!("{wire}.primaryLinkUrl"),
+                            format!("{wire}.primaryLinkUrl[ilike]:{}", quote(&format!("%{d}%"))),
+                            normalise_domain,
+                        )
+                    }
+                    _ => (
+                        wire.clone(),
+                        format!("{wire}[ilike]:{}", quote(value.trim())),
+                        |s| s.trim().to_lowercase(),
+                    ),
+                };
+                let want = norm(value);
+                let found = self.find(om, filter, 50).await?;
+                Ok(found
+                    .iter()
+                    .find(|r| norm(&text_at(r, &path)) == want)
+                    .and_then(id_of))
+            }
+        }
+    }
+}
+
+/// The record list in a find-many answer (`{data:{<plural>:[…]}}`).
+pub(super) fn records<'a>(body: &'a J, plural: &str) -> Vec<&'a J> {
+    let data = body.get("data");
+    let list = data.and_then(|d| d.get(plural)).or_else(|| {
+        data.and_then(J::as_object)
+            .and_then(|o| o.values().find(|v| v.is_array()))
+    });
+    list.and_then(J::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+fn text_at(r: &J, path: &str) -> String {
+    let v = match path.split_once('.') {
+        Some((a, b)) => r.get(a).and_then(|x| x.get(b)),
+        None => r.get(path),
+    };
+    v.and_then(J::as_str).unwrap_or_default().to_string()
+}
+
+/// Quotes a filter value that holds a separator of the filter grammar.
+fn quote(v: &str) -> String {
+    if v.contains([',', '(', ')', '[', ']']) {
+        format!("\"{}\"", v.replace('"', "\\\""))
+    } else {
+        v.to_string()
+    }
+}
+
+#[async_trait]
+impl Sink for TwentySink {
+    fn name(&self) -> &str {
+        "twenty"
+    }
+
+    fn capabilities(&self) -> SinkCapabilities {
+        SinkCapabilities {
+            max_batch_size: self.config.effective_batch_size(),
+            update: true,
+            upsert: false,
+            hard_delete: true,
+            custom_fields: true,
+            keeps_created_at: true,
+            rate_limit_per_min: self.config.rate_limit_per_min,
+        }
+    }
+
+    async fn check(&self) -> Result<()> {
+        self.client
+            .rest(Request::get("/rest/people").query("limit", "1"))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.with_operation("check"))
+    }
+
+    async fn data_model(&self) -> Result<DataModel> {
+        Ok(self.meta().await?.model.clone())
+    }
+
+    async fn write_batch(&self, object: &str, batch: &[WriteRecord]) -> Result<Vec<WriteOutcome>> {
+        self.write(object, batch)
+            .await
+            .map_err(|e| e.with_operation("write_batch").with_object(object))
+    }
+
+    async fn read(&self, object: &str, ids: &[String]) -> Result<Vec<Option<ReadBack>>> {
+        let (meta, om) = self.object(object).await?;
+        let desc = meta.model.require(object)?;
+        let raw = self
+            .fetch_raw(&om, ids)
+            .await
+            .map_err(|e| e.with_operation("read"))?;
+        Ok(ids
+            .iter()
+            .map(|id| {
+                raw.get(id).map(|r| ReadBack {
+                    id: id.clone(),
+                    created_at: r
+                        .get("createdAt")
+                        .and_then(J::as_str)
+                        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                        .map(|d| d.with_timezone(&Utc)),
+                    fields: decode(r, desc, &om),
+                })
+            })
+            .collect())
+    }
+
+    async fn lookup(&self, object: &str, lookups: &[Lookup]) -> Result<Vec<Option<String>>> {
+        let (meta, om) = self.object(object).await?;
+        let mut out = Vec::with_capacity(lookups.len());
+        for l in lookups {
+            out.push(
+                self.lookup_one(&meta, object, &om, l)
+                    .await
+                    .map_err(|e| e.with_operation("lookup"))?,
+            );
+        }
+        Ok(out)
+    }
+
+    async fn delete(&self, object: &str, ids: &[String]) -> Result<Vec<DeleteOutcome>> {
+        let (_, om) = self.object(object).await?;
+        if object == f::TASK || object == f::NOTE {
+            // Junction rows first, so no link is left pointing at a destroyed record.
+            let valid: Vec<&str> = ids
+                .iter()
+                .filter(|i| is_uuid(i))
+                .map(String::as_str)
+                .collect();
+            for chunk in valid.chunks(TwentyDefaults::READ_PAGE) {
+                let req = Request::delete(format!("/rest/{}Targets", om.singular)).query(
+                    "filter",
+                    format!("{}Id[in]:[{}]", om.singular, chunk.join(",")),
+                );
+                if let Err(e) = self.client.rest(req).await {
+                    tracing::warn!(object, error = %e, "Could not delete junction rows.");
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !is_uuid(id) {
+                out.push(DeleteOutcome::NotFound);
+                continue;
+            }
+            // DELETE /rest/{plural}/{id} destroys (hard delete) on the recorded server (probe 10);
+            // a missing id answers 400 EntityNotFoundError / "Record not found".
+            let r = self
+                .client
+                .rest(Request::delete(format!("/rest/{}/{id}", om.plural)))
+                .await;
+            out.push(match r {
+                Ok(_) => DeleteOutcome::Deleted,
+                Err(e) if e.kind() == ErrorKind::NotFound => DeleteOutcome::NotFound,
+                Err(e) if e.kind() == ErrorKind::Unauthorized => {
+                    return Err(e.with_operation("delete"))
+                }
+                Err(e) => DeleteOutcome::Failed {
+                    reason: e.message().to_string(),
+                },
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,180 @@
+//! Schema changes a migration makes in the destination before loading: custom fields and
+//! new select options from the mapping. Each is diffed against the live model first (never
+//! duplicated) and journaled, so a rollback can remove what a run added.
+
+use serde::{Deserialize, Serialize};
+
+use crate::descriptor::{DataModel, FieldDescriptor};
+
+/// One change to a destination's model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum SchemaChange {
+    /// Create a custom field.
+    AddField {
+        /// Object it belongs to.
+        object: String,
+        /// The field.
+        field: FieldDescriptor,
+    },
+    /// Add options to a select or multi-select field.
+    AddOptions {
+        /// Object.
+        object: String,
+        /// Field.
+        field: String,
+        /// Options to add.
+        options: Vec<String>,
+    },
+}
+
+impl SchemaChange {
+    /// Object the change applies to.
+    pub fn object(&self) -> &str {
+        match self {
+            SchemaChange::AddField { object, .. } | SchemaChange::AddOptions { object, .. } => object,
+        }
+    }
+
+    /// One line for reports: `person.planTier (select)`.
+    pub fn describe(&self) -> String {
+        match self {
+            SchemaChange::AddField { object, field } => format!("add field {object}.{} ({:?})", field.name, field.ty),
+            SchemaChange::AddOptions { object, field, options } => {
+                format!("add options {} to {object}.{field}", options.join(", "))
+            }
+        }
+    }
+}
+
+/// What happened to one change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SchemaOutcome {
+    /// Made.
+    Applied,
+    /// Refused by the destination, with its reason.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl DataModel {
+    /// The part of `wanted` that this model lacks: fields it does not have, options its
+    /// fields do not offer. A field that exists with another type is kept as a change, so
+    /// the destination refuses it with a reason instead of it being silently skipped.
+    pub fn missing(&self, wanted: &[SchemaChange]) -> Vec<SchemaChange> {
+        let mut out: Vec<SchemaChange> = Vec::new();
+        for change in wanted {
+            match change {
+                SchemaChange::AddField { object, field } => {
+                    let existing = self.get(object).and_then(|o| o.get(&field.name));
+                    match existing {
+                        Some(f) if f.ty == field.ty => {
+                            let extra: Vec<String> =
+                                field.options.iter().filter(|o| !f.options.contains(o)).cloned().collect();
+                            if !extra.is_empty() && !f.options.is_empty() {
+                                out.push(SchemaChange::AddOptions {
+                                    object: object.clone(),
+                                    field: field.name.clone(),
+                                    options: extra,
+                                });
+                            }
+                        }
+                        _ => {
+                            if !out.contains(change) {
+                                out.push(change.clone());
+                            }
+                        }
+                    }
+                }
+                SchemaChange::AddOptions { object, field, options } => {
+                    let have = self.get(object).and_then(|o| o.get(field)).map(|f| f.options.clone()).unwrap_or_default();
+                    let extra: Vec<String> = options.iter().filter(|o| !have.contains(o)).cloned().collect();
+                    if !extra.is_empty() {
+                        out.push(SchemaChange::AddOptions {
+                            object: object.clone(),
+                            field: field.clone(),
+                            options: extra,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Applies a change to this description of the model (after the destination made it).
+    pub fn apply(&mut self, change: &SchemaChange) {
+        match change {
+            SchemaChange::AddField { object, field } => {
+                if let Some(o) = self.get_mut(object) {
+                    if o.get(&field.name).is_none() {
+                        o.fields.push(field.clone());
+                    }
+                }
+            }
+            SchemaChange::AddOptions { object, field, options } => {
+                if let Some(f) = self.get_mut(object).and_then(|o| o.fields.iter_mut().find(|f| f.name == *field)) {
+                    for opt in options {
+                        if !f.options.contains(opt) {
+                            f.options.push(opt.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Undoes a change in this description of the model.
+    pub fn revert(&mut self, change: &SchemaChange) {
+        match change {
+            SchemaChange::AddField { object, field } => {
+                if let Some(o) = self.get_mut(object) {
+                    o.fields.retain(|f| f.name != field.name);
+                }
+            }
+            SchemaChange::AddOptions { object, field, options } => {
+                if let Some(f) = self.get_mut(object).and_then(|o| o.fields.iter_mut().find(|f| f.name == *field)) {
+                    f.options.retain(|o| !options.contains(o));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::descriptor::FieldType;
+
+    #[test]
+    fn only_what_is_missing_is_changed() {
+        let mut m = DataModel::standard();
+        let plan = FieldDescriptor::new("plan", FieldType::Select).options(["FREE", "PRO"]).custom();
+        let wanted = vec![
+            SchemaChange::AddField { object: "person".into(), field: plan.clone() },
+            SchemaChange::AddField { object: "person".into(), field: plan.clone() },
+            SchemaChange::AddOptions { object: "opportunity".into(), field: "stage".into(), options: vec!["LOST".into()] },
+        ];
+        let missing = m.missing(&wanted);
+        assert_eq!(missing.len(), 2, "{missing:?}");
+        for c in &missing {
+            m.apply(c);
+        }
+        assert!(m.missing(&wanted).is_empty());
+        let more = vec![SchemaChange::AddField {
+            object: "person".into(),
+            field: plan.clone().options(["FREE", "PRO", "TEAM"]),
+        }];
+        assert_eq!(
+            m.missing(&more),
+            vec![SchemaChange::AddOptions { object: "person".into(), field: "plan".into(), options: vec!["TEAM".into()] }]
+        );
+        for c in missing.iter().rev() {
+            m.revert(c);
+        }
+        assert_eq!(m, DataModel::standard());
+    }
+}
