@@ -48,7 +48,8 @@ pub mod testkit;
 
 pub use connector::{
     CanonicalMapper, DeleteOutcome, Lookup, Mapped, Page, RawRecord, ReadBack, RecordMapper,
-    Reject, Route, SchemaChange, SchemaOutcome, Sink, SinkCapabilities, Source, SourceExt, WriteOp, WriteOutcome, WriteRecord,
+    Reject, Route, SchemaChange, SchemaOutcome, Sink, SinkCapabilities, Source, SourceExt, WriteOp,
+    WriteOutcome, WriteRecord,
 };
 pub use descriptor::{DataModel, FieldDescriptor, FieldType, ObjectDescriptor, Reference};
 pub use error::{Error, ErrorContext, ErrorKind, Result, RetryStatus};

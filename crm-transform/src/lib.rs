@@ -8,6 +8,8 @@
 //! - [`error`]: that error type.
 //! - [`mapping`]: the mapping spec a person reads, edits and confirms, and [`SpecMapper`],
 //!   which applies it to raw records.
+//! - [`propose`]: proposes a mapping from a source's [`discover::Discovery`] and the
+//!   destination's model ([`HeuristicAdvisor`], or any other [`MappingAdvisor`]).
 //! - [`validate`]: checks a canonical record against the destination's descriptor.
 
 #![deny(missing_docs)]
@@ -16,7 +18,9 @@ pub mod discover;
 pub mod error;
 pub mod mapping;
 pub mod normalise;
+pub mod propose;
 pub mod validate;
 
 pub use error::{NormaliseError, ValueKind};
 pub use mapping::{MappingSpec, SpecMapper};
+pub use propose::{HeuristicAdvisor, MappingAdvisor, Proposal, ProposalHints};

@@ -20,11 +20,14 @@ const DESTINATION_FILE: &str = "destination.json";
 pub(crate) enum Destination {
     /// The SQLite sandbox at `path`, enforcing the named model.
     Sandbox { path: PathBuf, model: String },
+    /// A platform's API (`twenty`, `freshsales`) at `url`; the key comes from the environment.
+    Remote { platform: String, url: String },
 }
 
 /// The data model a sandbox enforces, by name.
 pub(crate) fn model_named(name: &str) -> anyhow::Result<DataModel> {
     match name {
+        // Until the Twenty sink reads the live metadata, its recorded standard model stands in.
         "twenty" => Ok(twenty_standard_model()),
         "standard" => Ok(DataModel::standard()),
         other => Err(Usage(format!("unknown model {other:?}: use twenty or standard")).into()),
@@ -42,21 +45,40 @@ impl Destination {
         match scheme {
             "sandbox" if !rest.is_empty() => {
                 let path = PathBuf::from(rest);
-                let path = if path.is_absolute() { path } else { std::env::current_dir()?.join(path) };
+                let path = if path.is_absolute() {
+                    path
+                } else {
+                    std::env::current_dir()?.join(path)
+                };
                 model_named(model)?;
-                Ok(Destination::Sandbox { path, model: model.to_string() })
+                Ok(Destination::Sandbox {
+                    path,
+                    model: model.to_string(),
+                })
             }
-            "twenty" | "freshsales" => Err(Usage(format!(
-                "the {scheme} destination is not available in this build yet; rehearse with sandbox:PATH (it enforces Twenty's model)"
+            "twenty" | "freshsales" if !rest.is_empty() => Ok(Destination::Remote {
+                platform: scheme.to_string(),
+                url: rest.to_string(),
+            }),
+            _ => Err(Usage(format!(
+                "destination {spec:?} must be sandbox:PATH, twenty:URL or freshsales:URL"
             ))
             .into()),
-            _ => Err(Usage(format!("destination {spec:?} must be sandbox:PATH, twenty:URL or freshsales:URL")).into()),
         }
+    }
+
+    /// Whether this is the sandbox (which accepts an unconfirmed mapping).
+    pub(crate) fn is_sandbox(&self) -> bool {
+        matches!(self, Destination::Sandbox { .. })
     }
 
     /// Opens the sink.
     pub(crate) fn open(&self) -> anyhow::Result<SandboxSink> {
         match self {
+            Destination::Remote { platform, .. } => Err(Usage(format!(
+                "the {platform} destination is not available in this build yet; rehearse with sandbox:PATH (it enforces Twenty's model)"
+            ))
+            .into()),
             Destination::Sandbox { path, model } => {
                 if let Some(parent) = path.parent() {
                     std::fs::create_dir_all(parent)?;

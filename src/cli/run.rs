@@ -4,11 +4,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use crm_migrate::connectors::canonical::{CanonicalSource, CANONICAL_SCHEME};
+use crm_migrate::connectors::csv::CsvSource;
 use crm_migrate::connectors::sandbox::SandboxSink;
 use crm_migrate::core::engine::{Engine, EngineConfig, OrphanPolicy};
 use crm_migrate::core::journal::{Journal, RunMode, SqliteJournal};
 use crm_migrate::core::report::write_reports;
-use crm_migrate::core::{CanonicalMapper, Sink, Source};
+use crm_migrate::core::{CanonicalMapper, DataModel, RecordMapper, Sink, Source};
+use crm_migrate::transform::mapping::{MappingSpec, OrphanRule};
+use crm_migrate::transform::SpecMapper;
 
 use super::destination::{model_named, Destination};
 use super::progress::Bars;
@@ -59,9 +62,10 @@ pub(crate) struct RunArgs {
     /// Batches in flight at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
-    /// What to do with records whose references cannot be resolved.
-    #[arg(long, value_enum, default_value = "queue")]
-    orphans: Orphans,
+    /// What to do with records whose references cannot be resolved (default: the
+    /// mapping's policy, else queue).
+    #[arg(long, value_enum)]
+    orphans: Option<Orphans>,
     /// Email of the member who owns records whose owner is not in the destination.
     #[arg(long)]
     owner_fallback: Option<String>,
@@ -82,31 +86,62 @@ pub(crate) struct PlanArgs {
     /// Model of the destination (`twenty` or `standard`).
     #[arg(long, default_value = "twenty")]
     model: String,
+    /// Mapping spec (TOML); canonical sources need none.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
 }
 
-async fn open_source(
-    from: &str,
-    input: &Path,
-) -> anyhow::Result<(CanonicalSource, CanonicalMapper)> {
-    if from != CANONICAL_SCHEME {
-        return Err(Usage(format!(
-            "source {from:?} is not available in this build yet; available: canonical"
+/// Opens a source by platform id: `canonical` staging files, or a directory of CSV exports
+/// (`csv`, or the id of the platform that wrote them).
+pub(crate) async fn open_source(from: &str, input: &Path) -> anyhow::Result<Box<dyn Source>> {
+    match from {
+        CANONICAL_SCHEME => Ok(Box::new(CanonicalSource::open(input).map_err(|e| Usage(e.to_string()))?)),
+        "csv" | "smartcrm" | "karmacrm" | "usercom" => {
+            Ok(Box::new(CsvSource::open(input, from).map_err(|e| Usage(e.to_string()))?))
+        }
+        other => Err(Usage(format!(
+            "source {other:?} is not available in this build yet; available: canonical, csv (also usercom, smartcrm, karmacrm CSV exports)"
         ))
-        .into());
+        .into()),
     }
-    let source = CanonicalSource::open(input).map_err(|e| Usage(e.to_string()))?;
-    let objects = source.objects().await?;
-    if objects.is_empty() {
-        return Err(Usage(format!("{} holds no <object>.jsonl files", input.display())).into());
+}
+
+/// The mapper: the canonical one for canonical sources, else the spec (validated against
+/// the destination model).
+async fn open_mapper(
+    source: &dyn Source,
+    from: &str,
+    mapping: Option<&Path>,
+    model: &DataModel,
+) -> anyhow::Result<(Box<dyn RecordMapper>, Option<MappingSpec>)> {
+    match (from, mapping) {
+        (CANONICAL_SCHEME, None) => {
+            let objects = source.objects().await?;
+            if objects.is_empty() {
+                return Err(Usage("the input holds no <object>.jsonl files".into()).into());
+            }
+            Ok((Box::new(CanonicalMapper::new(objects)), None))
+        }
+        (CANONICAL_SCHEME, Some(_)) => Err(Usage("canonical sources need no --mapping".into()).into()),
+        (_, None) => Err(Usage(format!(
+            "a {from} source needs --mapping FILE (propose one with `crm-migrate map --from {from} --input DIR --to DEST --out mapping.toml`)"
+        ))
+        .into()),
+        (_, Some(path)) => {
+            let spec = MappingSpec::load(path).map_err(Usage)?;
+            let mapper = SpecMapper::new(spec.clone(), Some(model.clone())).map_err(Usage)?;
+            Ok((Box::new(mapper), Some(spec)))
+        }
     }
-    Ok((source, CanonicalMapper::new(objects)))
 }
 
 pub(crate) async fn plan(a: PlanArgs) -> anyhow::Result<u8> {
-    let (source, mapper) = open_source(&a.from, &a.input).await?;
-    let sink = SandboxSink::in_memory(model_named(&a.model)?)?;
+    let model = model_named(&a.model)?;
+    let source = open_source(&a.from, &a.input).await?;
+    let (mapper, _) = open_mapper(source.as_ref(), &a.from, a.mapping.as_deref(), &model).await?;
+    let sink = SandboxSink::in_memory(model)?;
     let journal = SqliteJournal::in_memory()?;
-    let (_, plan) = Engine::new(&source, &mapper, &sink, &journal)
+    let (_, plan) = Engine::new(source.as_ref(), mapper.as_ref(), &sink, &journal)
         .plan()
         .await?;
     print!("{plan}");
@@ -136,35 +171,48 @@ fn seed_members(sink: &SandboxSink, file: &Path) -> anyhow::Result<usize> {
 }
 
 pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
-    if a.mapping.is_some() && a.from == CANONICAL_SCHEME {
-        return Err(Usage("canonical sources need no --mapping".into()).into());
-    }
     if a.batch_size == 0 || a.concurrency == 0 {
         return Err(Usage("--batch-size and --concurrency must be at least 1".into()).into());
     }
-    let (source, mapper) = open_source(&a.from, &a.input).await?;
     let dest = Destination::parse(&a.to, &a.model)?;
+    let model = match &dest {
+        Destination::Sandbox { model, .. } => model_named(model)?,
+        Destination::Remote { platform, .. } => model_named(platform)?,
+    };
+    let source = open_source(&a.from, &a.input).await?;
+    let (mapper, spec) =
+        open_mapper(source.as_ref(), &a.from, a.mapping.as_deref(), &model).await?;
+    // The confirmation gate: nothing moves to a real destination on an unread mapping.
+    if let (Some(spec), Some(path)) = (&spec, &a.mapping) {
+        if !dest.is_sandbox() && !a.dry_run {
+            spec.require_confirmed(&path.display().to_string())
+                .map_err(Usage)?;
+        }
+    }
+    let policies = spec
+        .as_ref()
+        .map(|s| s.policies.clone())
+        .unwrap_or_default();
+    let orphans = match (a.orphans, policies.orphans) {
+        (Some(Orphans::Reject), _) | (None, OrphanRule::Reject) => OrphanPolicy::Reject,
+        (Some(Orphans::Queue), _) | (None, OrphanRule::Queue) => OrphanPolicy::Queue,
+        (Some(Orphans::DropLink), _) | (None, OrphanRule::DropLink) => OrphanPolicy::DropLink,
+    };
     let config = EngineConfig {
         batch_size: a.batch_size,
         concurrency: a.concurrency,
-        orphans: match a.orphans {
-            Orphans::Reject => OrphanPolicy::Reject,
-            Orphans::Queue => OrphanPolicy::Queue,
-            Orphans::DropLink => OrphanPolicy::DropLink,
-        },
-        owner_fallback: a.owner_fallback.clone(),
+        orphans,
+        owner_fallback: a.owner_fallback.clone().or(policies.owner_fallback.clone()),
         overwrite_conflicts: a.overwrite_conflicts,
         mode: if a.delta {
             RunMode::Delta
         } else {
             RunMode::Full
         },
+        dedupe: policies.dedupe.clone(),
         ..EngineConfig::default()
     };
     let sink = if a.dry_run {
-        let model = match &dest {
-            Destination::Sandbox { model, .. } => model_named(model)?,
-        };
         SandboxSink::in_memory(model)?
     } else {
         dest.remember(&a.state)?;
@@ -183,11 +231,16 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
         Box::new(SqliteJournal::open(&a.state)?)
     };
     let bars = Bars::new();
-    let summary = Engine::new(&source, &mapper, &sink as &dyn Sink, journal.as_ref())
-        .config(config)
-        .progress(&bars)
-        .run()
-        .await?;
+    let summary = Engine::new(
+        source.as_ref(),
+        mapper.as_ref(),
+        &sink as &dyn Sink,
+        journal.as_ref(),
+    )
+    .config(config)
+    .progress(&bars)
+    .run()
+    .await?;
     let report = write_reports(&a.state, journal.as_ref(), &summary)?;
     println!("{report}");
     println!(

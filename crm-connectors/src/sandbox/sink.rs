@@ -2,13 +2,16 @@
 //! tests and examples.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use crm_core::model::fields as f;
 use crm_core::{DataModel, DeleteOutcome, Error, ErrorKind, Fields, Lookup, ReadBack, Result};
-use crm_core::{Sink, SinkCapabilities, SourceKey, Value, WriteOp, WriteOutcome, WriteRecord};
+use crm_core::{
+    SchemaChange, SchemaOutcome, Sink, SinkCapabilities, SourceKey, Value, WriteOp, WriteOutcome,
+    WriteRecord,
+};
 use rusqlite::Connection;
 
 use super::write::{self, Origin};
@@ -24,13 +27,15 @@ const SEED_SYSTEM: &str = "sandbox-seed";
 /// See the [module documentation](super) for the rules it enforces.
 pub struct SandboxSink {
     conn: Mutex<Connection>,
-    model: DataModel,
+    /// The base model plus the schema changes made through [`Sink::apply_schema`]
+    /// (persisted in the database, re-applied on open).
+    model: RwLock<DataModel>,
 }
 
 impl std::fmt::Debug for SandboxSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SandboxSink")
-            .field("model", &self.model.name)
+            .field("model", &self.model().name)
             .finish_non_exhaustive()
     }
 }
@@ -56,18 +61,21 @@ impl SandboxSink {
         Self::with_connection(Connection::open_in_memory()?, model)
     }
 
-    fn with_connection(conn: Connection, model: DataModel) -> Result<Self> {
+    fn with_connection(conn: Connection, mut model: DataModel) -> Result<Self> {
         model.check().map_err(|e| e.with_connector("sandbox"))?;
         store::init(&conn)?;
+        for change in store::schema_changes(&conn)? {
+            model.apply(&change);
+        }
         Ok(Self {
             conn: Mutex::new(conn),
-            model,
+            model: RwLock::new(model),
         })
     }
 
-    /// The model this sandbox enforces.
-    pub fn model(&self) -> &DataModel {
-        &self.model
+    /// The model this sandbox enforces (with the schema changes made so far).
+    pub fn model(&self) -> DataModel {
+        self.model.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Runs `op` on the connection, tagging any error with the connector and operation.
@@ -82,6 +90,7 @@ impl SandboxSink {
     /// is not creatable through the API, and returns their ids in order. All or none: a
     /// member that breaks a rule (a duplicate email) fails the whole call.
     pub fn seed_users(&self, users: &[(&str, &str, &str)]) -> Result<Vec<String>> {
+        let model = self.model();
         self.run("seed_users", |conn| {
             let tx = conn.transaction()?;
             let mut ids = Vec::with_capacity(users.len());
@@ -97,7 +106,7 @@ impl SandboxSink {
                     updated_at: None,
                     fields,
                 };
-                match write::apply(&tx, &self.model, f::USER, &rec, Origin::Seed)? {
+                match write::apply(&tx, &model, f::USER, &rec, Origin::Seed)? {
                     WriteOutcome::Created { id } => ids.push(id),
                     other => {
                         return Err(Error::new(
@@ -150,12 +159,13 @@ impl Sink for SandboxSink {
     }
 
     async fn data_model(&self) -> Result<DataModel> {
-        Ok(self.model.clone())
+        Ok(self.model())
     }
 
     /// One transaction per batch and one savepoint per record: a refused record is rolled
     /// back alone, and an error leaves the whole batch unapplied.
     async fn write_batch(&self, object: &str, batch: &[WriteRecord]) -> Result<Vec<WriteOutcome>> {
+        let model = self.model();
         if batch.len() > MAX_BATCH {
             return Err(Error::config(format!(
                 "batch of {} records exceeds the sandbox maximum of {MAX_BATCH}",
@@ -169,7 +179,7 @@ impl Sink for SandboxSink {
             let mut outcomes = Vec::with_capacity(batch.len());
             for rec in batch {
                 let sp = tx.savepoint()?;
-                let outcome = write::apply(&sp, &self.model, object, rec, Origin::Api)
+                let outcome = write::apply(&sp, &model, object, rec, Origin::Api)
                     .map_err(|e| e.with_object(object).with_key(rec.key.clone()))?;
                 if matches!(outcome, WriteOutcome::Rejected { .. }) {
                     sp.finish()?; // rolls back to the savepoint and releases it
@@ -202,8 +212,8 @@ impl Sink for SandboxSink {
     }
 
     async fn lookup(&self, object: &str, lookups: &[Lookup]) -> Result<Vec<Option<String>>> {
-        let obj = self
-            .model
+        let model = self.model();
+        let obj = model
             .require(object)
             .map_err(|e| e.with_connector("sandbox").with_operation("lookup"))?;
         self.run("lookup", |conn| {
@@ -228,14 +238,60 @@ impl Sink for SandboxSink {
     }
 
     async fn delete(&self, object: &str, ids: &[String]) -> Result<Vec<DeleteOutcome>> {
+        let model = self.model();
         self.run("delete", |conn| {
             let tx = conn.transaction()?;
             let outcomes = ids
                 .iter()
-                .map(|id| write::delete(&tx, &self.model, object, id))
+                .map(|id| write::delete(&tx, &model, object, id))
                 .collect::<Result<Vec<_>>>()?;
             tx.commit()?;
             Ok(outcomes)
         })
+    }
+
+    async fn apply_schema(&self, changes: &[SchemaChange]) -> Result<Vec<SchemaOutcome>> {
+        let mut out = Vec::with_capacity(changes.len());
+        for change in changes {
+            let mut next = self.model();
+            if next.get(change.object()).is_none() {
+                out.push(SchemaOutcome::Rejected {
+                    reason: format!("no object {:?} in the {} model", change.object(), next.name),
+                });
+                continue;
+            }
+            if let SchemaChange::AddField { object, field } = change {
+                if next.get(object).and_then(|o| o.get(&field.name)).is_some() {
+                    out.push(SchemaOutcome::Rejected {
+                        reason: format!("{object}.{} already exists", field.name),
+                    });
+                    continue;
+                }
+            }
+            next.apply(change);
+            if let Err(e) = next.check() {
+                out.push(SchemaOutcome::Rejected {
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+            self.run("apply_schema", |conn| {
+                store::record_schema_change(conn, change)
+            })?;
+            *self.model.write().unwrap_or_else(|p| p.into_inner()) = next;
+            out.push(SchemaOutcome::Applied);
+        }
+        Ok(out)
+    }
+
+    async fn revert_schema(&self, change: &SchemaChange) -> Result<()> {
+        self.run("revert_schema", |conn| {
+            store::forget_schema_change(conn, change)
+        })?;
+        self.model
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .revert(change);
+        Ok(())
     }
 }

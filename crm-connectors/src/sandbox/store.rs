@@ -2,12 +2,16 @@
 //! values so lookups, uniqueness checks and reference clean-up never scan JSON.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use crm_core::{Error, Fields, ObjectDescriptor, Result, SourceKey};
+use crm_core::{Error, Fields, ObjectDescriptor, Result, SchemaChange, SourceKey};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::keys;
 
 const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS schema_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    change TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -51,6 +55,38 @@ pub(super) struct Row {
 /// Creates the tables if they are missing.
 pub(super) fn init(conn: &Connection) -> Result<()> {
     conn.execute_batch(SCHEMA)?;
+    Ok(())
+}
+
+/// Schema changes made in this sandbox, oldest first.
+pub(super) fn schema_changes(conn: &Connection) -> Result<Vec<SchemaChange>> {
+    let mut stmt = conn.prepare("SELECT change FROM schema_changes ORDER BY seq")?;
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.iter()
+        .map(|c| {
+            serde_json::from_str(c)
+                .map_err(|e| Error::unexpected("stored schema change unreadable").with_source(e))
+        })
+        .collect()
+}
+
+/// Persists a schema change.
+pub(super) fn record_schema_change(conn: &Connection, change: &SchemaChange) -> Result<()> {
+    conn.execute(
+        "INSERT INTO schema_changes (change) VALUES (?1)",
+        [serde_json::to_string(change)?],
+    )?;
+    Ok(())
+}
+
+/// Forgets a schema change (it was reverted).
+pub(super) fn forget_schema_change(conn: &Connection, change: &SchemaChange) -> Result<()> {
+    conn.execute(
+        "DELETE FROM schema_changes WHERE change = ?1",
+        [serde_json::to_string(change)?],
+    )?;
     Ok(())
 }
 

@@ -32,15 +32,23 @@ impl SchemaChange {
     /// Object the change applies to.
     pub fn object(&self) -> &str {
         match self {
-            SchemaChange::AddField { object, .. } | SchemaChange::AddOptions { object, .. } => object,
+            SchemaChange::AddField { object, .. } | SchemaChange::AddOptions { object, .. } => {
+                object
+            }
         }
     }
 
     /// One line for reports: `person.planTier (select)`.
     pub fn describe(&self) -> String {
         match self {
-            SchemaChange::AddField { object, field } => format!("add field {object}.{} ({:?})", field.name, field.ty),
-            SchemaChange::AddOptions { object, field, options } => {
+            SchemaChange::AddField { object, field } => {
+                format!("add field {object}.{} ({:?})", field.name, field.ty)
+            }
+            SchemaChange::AddOptions {
+                object,
+                field,
+                options,
+            } => {
                 format!("add options {} to {object}.{field}", options.join(", "))
             }
         }
@@ -72,8 +80,12 @@ impl DataModel {
                     let existing = self.get(object).and_then(|o| o.get(&field.name));
                     match existing {
                         Some(f) if f.ty == field.ty => {
-                            let extra: Vec<String> =
-                                field.options.iter().filter(|o| !f.options.contains(o)).cloned().collect();
+                            let extra: Vec<String> = field
+                                .options
+                                .iter()
+                                .filter(|o| !f.options.contains(o))
+                                .cloned()
+                                .collect();
                             if !extra.is_empty() && !f.options.is_empty() {
                                 out.push(SchemaChange::AddOptions {
                                     object: object.clone(),
@@ -89,9 +101,25 @@ impl DataModel {
                         }
                     }
                 }
-                SchemaChange::AddOptions { object, field, options } => {
-                    let have = self.get(object).and_then(|o| o.get(field)).map(|f| f.options.clone()).unwrap_or_default();
-                    let extra: Vec<String> = options.iter().filter(|o| !have.contains(o)).cloned().collect();
+                SchemaChange::AddOptions {
+                    object,
+                    field,
+                    options,
+                } => {
+                    let have = self
+                        .get(object)
+                        .and_then(|o| o.get(field))
+                        .map(|f| f.options.clone())
+                        .unwrap_or_default();
+                    // A field with no options takes any value: adding some would constrain it.
+                    if have.is_empty() {
+                        continue;
+                    }
+                    let extra: Vec<String> = options
+                        .iter()
+                        .filter(|o| !have.contains(o))
+                        .cloned()
+                        .collect();
                     if !extra.is_empty() {
                         out.push(SchemaChange::AddOptions {
                             object: object.clone(),
@@ -115,8 +143,15 @@ impl DataModel {
                     }
                 }
             }
-            SchemaChange::AddOptions { object, field, options } => {
-                if let Some(f) = self.get_mut(object).and_then(|o| o.fields.iter_mut().find(|f| f.name == *field)) {
+            SchemaChange::AddOptions {
+                object,
+                field,
+                options,
+            } => {
+                if let Some(f) = self
+                    .get_mut(object)
+                    .and_then(|o| o.fields.iter_mut().find(|f| f.name == *field))
+                {
                     for opt in options {
                         if !f.options.contains(opt) {
                             f.options.push(opt.clone());
@@ -135,8 +170,15 @@ impl DataModel {
                     o.fields.retain(|f| f.name != field.name);
                 }
             }
-            SchemaChange::AddOptions { object, field, options } => {
-                if let Some(f) = self.get_mut(object).and_then(|o| o.fields.iter_mut().find(|f| f.name == *field)) {
+            SchemaChange::AddOptions {
+                object,
+                field,
+                options,
+            } => {
+                if let Some(f) = self
+                    .get_mut(object)
+                    .and_then(|o| o.fields.iter_mut().find(|f| f.name == *field))
+                {
                     f.options.retain(|o| !options.contains(o));
                 }
             }
@@ -152,11 +194,23 @@ mod tests {
     #[test]
     fn only_what_is_missing_is_changed() {
         let mut m = DataModel::standard();
-        let plan = FieldDescriptor::new("plan", FieldType::Select).options(["FREE", "PRO"]).custom();
+        let plan = FieldDescriptor::new("plan", FieldType::Select)
+            .options(["FREE", "PRO"])
+            .custom();
         let wanted = vec![
-            SchemaChange::AddField { object: "person".into(), field: plan.clone() },
-            SchemaChange::AddField { object: "person".into(), field: plan.clone() },
-            SchemaChange::AddOptions { object: "opportunity".into(), field: "stage".into(), options: vec!["LOST".into()] },
+            SchemaChange::AddField {
+                object: "person".into(),
+                field: plan.clone(),
+            },
+            SchemaChange::AddField {
+                object: "person".into(),
+                field: plan.clone(),
+            },
+            SchemaChange::AddOptions {
+                object: "opportunity".into(),
+                field: "stage".into(),
+                options: vec!["LOST".into()],
+            },
         ];
         let missing = m.missing(&wanted);
         assert_eq!(missing.len(), 2, "{missing:?}");
@@ -170,7 +224,11 @@ mod tests {
         }];
         assert_eq!(
             m.missing(&more),
-            vec![SchemaChange::AddOptions { object: "person".into(), field: "plan".into(), options: vec!["TEAM".into()] }]
+            vec![SchemaChange::AddOptions {
+                object: "person".into(),
+                field: "plan".into(),
+                options: vec!["TEAM".into()]
+            }]
         );
         for c in missing.iter().rev() {
             m.revert(c);

@@ -128,18 +128,29 @@ impl<'a> Engine<'a> {
         if missing.is_empty() {
             return Ok(());
         }
-        self.progress.step(&format!("Making {} schema changes", missing.len()));
+        self.progress
+            .step(&format!("Making {} schema changes", missing.len()));
         for change in missing {
-            let out = self.sink.apply_schema(std::slice::from_ref(&change)).await?;
+            let out = self
+                .sink
+                .apply_schema(std::slice::from_ref(&change))
+                .await?;
             match out.into_iter().next() {
                 Some(SchemaOutcome::Applied) => {
                     tracing::info!(change = %change.describe(), "Schema change made.");
                     self.journal.record_schema(run, &change)?;
                 }
                 Some(SchemaOutcome::Rejected { reason }) => {
-                    return Err(Error::config(format!("the destination refused to {}: {reason}", change.describe())));
+                    return Err(Error::config(format!(
+                        "the destination refused to {}: {reason}",
+                        change.describe()
+                    )));
                 }
-                None => return Err(Error::unexpected("the sink gave no outcome for a schema change")),
+                None => {
+                    return Err(Error::unexpected(
+                        "the sink gave no outcome for a schema change",
+                    ))
+                }
             }
         }
         Ok(())

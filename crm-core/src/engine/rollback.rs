@@ -98,7 +98,11 @@ pub async fn rollback(
 }
 
 /// Rolls back every run, then removes the schema changes the runs made (newest first).
-pub async fn rollback_with_schema(sink: &dyn Sink, journal: &dyn Journal, progress: &dyn Progress) -> Result<RollbackReport> {
+pub async fn rollback_with_schema(
+    sink: &dyn Sink,
+    journal: &dyn Journal,
+    progress: &dyn Progress,
+) -> Result<RollbackReport> {
     let mut report = rollback(sink, journal, progress).await?;
     if !report.complete {
         return Ok(report);

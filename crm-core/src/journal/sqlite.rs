@@ -699,15 +699,19 @@ impl Journal for SqliteJournal {
 
     fn schema_changes(&self) -> Result<Vec<(i64, crate::connector::SchemaChange)>> {
         let conn = self.db();
-        let mut stmt = conn.prepare("SELECT seq, change FROM schema_log WHERE reverted = 0 ORDER BY seq DESC")?;
+        let mut stmt = conn
+            .prepare("SELECT seq, change FROM schema_log WHERE reverted = 0 ORDER BY seq DESC")?;
         let rows: Vec<(i64, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        rows.into_iter().map(|(seq, c)| Ok((seq, from_json(&c)?))).collect()
+        rows.into_iter()
+            .map(|(seq, c)| Ok((seq, from_json(&c)?)))
+            .collect()
     }
 
     fn schema_reverted(&self, seq: i64) -> Result<()> {
-        self.db().execute("UPDATE schema_log SET reverted = 1 WHERE seq = ?1", [seq])?;
+        self.db()
+            .execute("UPDATE schema_log SET reverted = 1 WHERE seq = ?1", [seq])?;
         Ok(())
     }
 

@@ -49,6 +49,13 @@ impl SpecMapper {
             decimal_comma: spec.policies.decimal_comma,
             default_currency: spec.policies.default_currency.clone(),
         };
+        // Validate against the model as it will be once the mapping's schema changes are made.
+        let model = model.map(|mut m| {
+            for change in m.missing(&spec.schema_changes()) {
+                m.apply(&change);
+            }
+            m
+        });
         if let Some(m) = &model {
             for o in &spec.objects {
                 let desc = m.require(&o.target).map_err(|e| e.to_string())?;
@@ -366,7 +373,7 @@ impl RecordMapper for SpecMapper {
         }
         if let Some(d) = desc {
             if let Err(r) = validate(&mut record, d, &self.spec.policies) {
-                return Mapped::Reject(r);
+                return Mapped::Reject(*r);
             }
         }
         Mapped::Record(record)

@@ -5,6 +5,7 @@
 mod apply;
 mod confirm;
 mod render;
+mod schema;
 mod spec;
 
 pub use apply::SpecMapper;

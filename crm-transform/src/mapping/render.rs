@@ -94,10 +94,18 @@ impl MappingSpec {
             out,
             "# needs a new confirmation. Comments are not part of the mapping.\n"
         );
-        let meta = toml::to_string(&self.meta).unwrap_or_default();
-        let _ = writeln!(out, "[meta]\n{meta}");
-        let pol = toml::to_string(&self.policies).unwrap_or_default();
-        let _ = writeln!(out, "[policies]\n{pol}");
+        // Serialised under their own keys so nested tables come out as `[policies.dedupe]`.
+        #[derive(serde::Serialize)]
+        struct Head<'a> {
+            meta: &'a super::spec::Meta,
+            policies: &'a super::spec::Policies,
+        }
+        let head = toml::to_string(&Head {
+            meta: &self.meta,
+            policies: &self.policies,
+        })
+        .unwrap_or_default();
+        let _ = writeln!(out, "{head}");
         for o in &self.objects {
             let _ = writeln!(out, "\n# ── {} → {} ──", o.source, o.target);
             let _ = writeln!(out, "[[objects]]");
@@ -251,6 +259,20 @@ mod tests {
             .require_confirmed("m.toml")
             .unwrap_err()
             .contains("edited after"));
+    }
+
+    #[test]
+    fn edited_policies_survive_a_round_trip() {
+        let mut s = spec();
+        s.policies
+            .dedupe
+            .insert("opportunity".into(), "name".into());
+        s.policies.dedupe.remove("company");
+        let text = s.to_toml();
+        assert!(text.contains("[policies.dedupe]"), "{text}");
+        let back = MappingSpec::from_toml(&text).unwrap();
+        assert_eq!(back.policies, s.policies);
+        assert_eq!(back.meta, s.meta);
     }
 
     #[test]

@@ -15,12 +15,14 @@ pub fn validate(
     record: &mut Record,
     object: &ObjectDescriptor,
     policies: &Policies,
-) -> Result<(), Reject> {
+) -> Result<(), Box<Reject>> {
     let key = record.key.clone();
     let reject = |field: &str, value: String, reason: String| {
-        Reject::new(key.clone(), &object.name, reason)
-            .field(field)
-            .value(value)
+        Box::new(
+            Reject::new(key.clone(), &object.name, reason)
+                .field(field)
+                .value(value),
+        )
     };
     for (name, value) in record.fields.iter_mut() {
         let Some(field) = object.get(name) else {

@@ -1,0 +1,244 @@
+//! Tests of [`CsvSource`] on the files CRM exports really produce.
+
+use std::collections::HashSet;
+
+use crm_core::{RawRecord, Source, SourceExt};
+use futures::StreamExt;
+use serde_json::Value as Json;
+
+use super::*;
+
+fn text<'a>(r: &'a RawRecord, field: &str) -> Option<&'a str> {
+    r.fields.get(field).and_then(Json::as_str)
+}
+
+async fn all(src: &CsvSource, object: &str) -> Vec<RawRecord> {
+    src.stream(object).map(|r| r.unwrap()).collect().await
+}
+
+/// Windows-1250 bytes of the Polish letters used below (the rest is ASCII). encoding_rs is
+/// not a dependency of this crate, and these are the code page's published values.
+fn cp1250(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| match c {
+            'ą' => 0xB9,
+            'ć' => 0xE6,
+            'ę' => 0xEA,
+            'ł' => 0xB3,
+            'Ł' => 0xA3,
+            'ń' => 0xF1,
+            'ó' => 0xF3,
+            'ś' => 0x9C,
+            'Ś' => 0x8C,
+            'ź' => 0x9F,
+            'ż' => 0xBF,
+            'Ż' => 0xAF,
+            c if c.is_ascii() => c as u8,
+            c => panic!("no cp1250 byte for {c}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn bom_crlf_quoted_newlines_and_legacy_code_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    // UTF-8 with a BOM, CRLF line ends, a quoted line break, a quoted comma and quote.
+    let mut utf8 = b"\xEF\xBB\xBF".to_vec();
+    utf8.extend_from_slice(
+        "id,name,notes\r\n7,Zażółć,\"line one\r\nline two\"\r\n8,\"Smith, \"\"J\"\"\",\r\n"
+            .as_bytes(),
+    );
+    std::fs::write(dir.path().join("users.csv"), utf8).unwrap();
+    // Windows-1250 without a BOM, as Polish Excel saves it.
+    let polish = "id;miasto;opis\r\n\
+        1;Łódź;Zażółć gęślą jaźń\r\n\
+        2;Kraków;\"Święto, \r\nśnieg\"\r\n\
+        3;Gdańsk;Żółw źle śpi\r\n\
+        4;Wrocław;Łąka i ćma\r\n\
+        5;Poznań;Ślęża\r\n";
+    std::fs::write(dir.path().join("miasta.csv"), cp1250(polish)).unwrap();
+    // UTF-16LE with a BOM.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "id,city\n1,Zürich\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("cities.csv"), utf16).unwrap();
+    std::fs::write(dir.path().join("readme.txt"), "not a table").unwrap();
+
+    let src = CsvSource::open(dir.path(), "smartcrm").unwrap();
+    assert_eq!(src.objects().await.unwrap(), ["cities", "miasta", "users"]);
+
+    assert_eq!(src.encoding("users"), Some("UTF-8"));
+    assert_eq!(
+        src.file_info("users").unwrap().encoding_source,
+        EncodingSource::Bom
+    );
+    assert_eq!(src.file_info("users").unwrap().decoded_copy, None);
+    let users = all(&src, "users").await;
+    assert_eq!(users.len(), 2);
+    assert_eq!(users[0].key.id, "7");
+    assert_eq!(users[0].key.system, "smartcrm");
+    assert_eq!(src.columns("users").unwrap(), ["id", "name", "notes"]);
+    assert_eq!(text(&users[0], "name"), Some("Zażółć"));
+    assert_eq!(text(&users[0], "notes"), Some("line one\r\nline two"));
+    assert_eq!(text(&users[1], "name"), Some("Smith, \"J\""));
+    assert!(
+        !users[1].fields.contains_key("notes"),
+        "empty cells are left out"
+    );
+
+    assert_eq!(src.encoding("miasta"), Some("windows-1250"));
+    let info = src.file_info("miasta").unwrap();
+    assert_eq!(info.encoding_source, EncodingSource::Guessed);
+    assert!(!info.replaced);
+    let copy = info.decoded_copy.clone().unwrap();
+    assert!(copy.exists());
+    let miasta = all(&src, "miasta").await;
+    assert_eq!(miasta.len(), 5, "the semicolon delimiter was sniffed");
+    assert_eq!(text(&miasta[0], "miasto"), Some("Łódź"));
+    assert_eq!(text(&miasta[0], "opis"), Some("Zażółć gęślą jaźń"));
+    assert_eq!(text(&miasta[1], "opis"), Some("Święto, \r\nśnieg"));
+    assert_eq!(miasta[4].key.id, "5");
+
+    assert_eq!(src.encoding("cities"), Some("UTF-16LE"));
+    let cities = all(&src, "cities").await;
+    assert_eq!(text(&cities[0], "city"), Some("Zürich"));
+
+    drop(src);
+    assert!(!copy.exists(), "the decoded copy goes with the source");
+}
+
+#[tokio::test]
+async fn ragged_rows_and_repeated_headers_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "Email,Email,,Name\n\
+        a@x.com,b@x.com,c,Ann\n\
+        d@x.com\n\
+        e@x.com,f@x.com,g,Eve,extra one,extra two\n\
+        ,,,\n\
+        \n\
+        h@x.com,,,Hal\n";
+    std::fs::write(dir.path().join("people.csv"), body).unwrap();
+    let src = CsvSource::open(dir.path(), "x").unwrap();
+    assert_eq!(
+        src.columns("people").unwrap(),
+        ["Email", "Email (2)", "column_3", "Name"]
+    );
+    let rows = all(&src, "people").await;
+    let ids: Vec<&str> = rows.iter().map(|r| r.key.id.as_str()).collect();
+    assert_eq!(ids, ["1", "2", "3", "4", "5"], "no id column: row numbers");
+
+    assert_eq!(text(&rows[0], "Email (2)"), Some("b@x.com"));
+    assert_eq!(text(&rows[0], "column_3"), Some("c"));
+    // Short row: a record with what it has.
+    assert_eq!(rows[1].fields.len(), 1);
+    assert_eq!(text(&rows[1], "Email"), Some("d@x.com"));
+    // Long row: the extra cells are kept, named.
+    assert_eq!(text(&rows[2], "_extra_1"), Some("extra one"));
+    assert_eq!(text(&rows[2], "_extra_2"), Some("extra two"));
+    assert_eq!(rows[2].fields.len(), 6);
+    // A row of empty cells is still a record; the blank line is not a row.
+    assert!(rows[3].fields.is_empty());
+    assert_eq!(text(&rows[4], "Name"), Some("Hal"));
+    let keys: Vec<&str> = rows[0].fields.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["Email", "Email (2)", "column_3", "Name"],
+        "column order"
+    );
+}
+
+#[tokio::test]
+async fn two_thousand_rows_page_without_gaps_or_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::from("ID,name,bio\r\n");
+    for i in 1..=2000 {
+        if i % 7 == 0 {
+            body.push_str(&format!("c{i},Name {i},\"multi\r\nline, {i}\"\r\n"));
+        } else {
+            body.push_str(&format!("c{i},Name {i},plain {i}\r\n"));
+        }
+    }
+    std::fs::write(dir.path().join("contacts.csv"), body).unwrap();
+    let src = CsvSource::open(dir.path(), "karmacrm").unwrap();
+
+    let mut cursor = None;
+    let mut pages = 0;
+    let mut seen = Vec::new();
+    loop {
+        let page = src.read_page("contacts", cursor.take()).await.unwrap();
+        pages += 1;
+        assert!(page.items.len() <= PAGE_SIZE);
+        seen.extend(page.items);
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(
+        pages, 4,
+        "2,000 rows are exactly four pages, no empty fifth"
+    );
+    assert_eq!(seen.len(), 2000);
+    let unique: HashSet<&str> = seen.iter().map(|r| r.key.id.as_str()).collect();
+    assert_eq!(unique.len(), 2000);
+    for (i, r) in seen.iter().enumerate() {
+        let n = i + 1;
+        assert_eq!(r.key.id, format!("c{n}"), "the ID column is the key");
+        assert_eq!(text(r, "name"), Some(format!("Name {n}").as_str()));
+    }
+    assert_eq!(text(&seen[6], "bio"), Some("multi\r\nline, 7"));
+    assert_eq!(
+        all(&src, "contacts").await,
+        seen,
+        "stream gives the same records"
+    );
+}
+
+#[tokio::test]
+async fn id_columns_can_be_named_and_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("deals.csv"),
+        "Deal No;Title\n D-1 ;First\n;Second\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("empty.csv"), "").unwrap();
+    let src = CsvSource::open(dir.path(), "x")
+        .unwrap()
+        .with_id_column("deals", "deal no");
+    let rows = all(&src, "deals").await;
+    assert_eq!(rows[0].key.id, "D-1");
+    assert_eq!(rows[1].key.id, "row-2", "an empty id falls back to the row");
+    assert!(all(&src, "empty").await.is_empty());
+
+    let src = src.with_id_column("deals", "Number");
+    let err = src.read_page("deals", None).await.unwrap_err();
+    assert!(err.message().contains("Number"), "{err}");
+    let err = src.read_page("nope", None).await.unwrap_err();
+    assert_eq!(err.kind(), crm_core::ErrorKind::NotFound);
+    assert!(src.read_page("deals", Some("junk".into())).await.is_err());
+
+    std::fs::write(
+        dir.path().join("excel.csv"),
+        "sep=;\r\nid;name\r\n9;Ann\r\n",
+    )
+    .unwrap();
+    let excel = CsvSource::open(dir.path(), "x").unwrap();
+    let rows = all(&excel, "excel").await;
+    assert_eq!((rows.len(), rows[0].key.id.as_str()), (1, "9"));
+    assert_eq!(text(&rows[0], "name"), Some("Ann"));
+
+    let tabs = CsvSource::open(dir.path(), "x")
+        .unwrap()
+        .with_delimiter("deals", b'\t');
+    assert_eq!(tabs.columns("deals").unwrap(), ["Deal No;Title"]);
+}
+
+#[test]
+fn opening_a_file_instead_of_a_directory_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.csv");
+    std::fs::write(&file, "id\n1\n").unwrap();
+    assert!(CsvSource::open(&file, "x").is_err());
+}
