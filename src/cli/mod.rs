@@ -1,7 +1,9 @@
 //! Command-line interface: argument parsing, logging, exit codes.
 
 mod destination;
+mod map;
 mod progress;
+mod propose;
 mod rollback;
 mod run;
 mod sample;
@@ -37,6 +39,10 @@ struct Cli {
 enum Command {
     /// Write a realistic sample export to migrate.
     Sample(sample::SampleArgs),
+    /// Profile a source: objects, counts, field types, fill and duplicate rates.
+    Discover(propose::DiscoverArgs),
+    /// Propose a mapping (`--out`), or confirm one a person has read (`--confirm FILE`).
+    Map(map::MapArgs),
     /// Print the load order a migration into a destination would follow.
     Plan(run::PlanArgs),
     /// Migrate (or resume, or re-run with --delta) into a destination.
@@ -89,6 +95,8 @@ pub(crate) fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Sample(a) => sample::sample(a),
+            Command::Discover(a) => propose::discover(a).await,
+            Command::Map(a) => map::map(a).await,
             Command::Plan(a) => run::plan(a).await,
             Command::Run(a) => run::run(a).await,
             Command::Verify(a) => verify::verify(a).await,

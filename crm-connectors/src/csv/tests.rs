@@ -242,3 +242,32 @@ fn opening_a_file_instead_of_a_directory_fails() {
     std::fs::write(&file, "id\n1\n").unwrap();
     assert!(CsvSource::open(&file, "x").is_err());
 }
+
+#[tokio::test]
+async fn discovery_profiles_a_csv_export() {
+    use crm_transform::discover::{discover, InferredType};
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::from("ID;Name;Done;Due;Amount\r\n");
+    for i in 1..=40 {
+        let done = if i % 3 == 0 { "Yes" } else { "No" };
+        body.push_str(&format!(
+            "{i};Task {i};{done};{:02}/03/2024;{i},50 zł\r\n",
+            i % 28 + 1
+        ));
+    }
+    body.push_str("41;Late;No;;;surplus\r\n");
+    std::fs::write(dir.path().join("Activities.csv"), cp1250(&body)).unwrap();
+    let src = CsvSource::open(dir.path(), "smartcrm").unwrap();
+    let d = discover(&src, &[], None).await.unwrap();
+    let o = d.object("Activities").unwrap();
+    assert_eq!(src.encoding("Activities"), Some("windows-1250"));
+    assert_eq!(o.count, 41);
+    let ty = |n: &str| o.fields.iter().find(|f| f.name == n).unwrap().inferred;
+    assert_eq!(ty("ID"), InferredType::Integer);
+    assert_eq!(ty("Done"), InferredType::Boolean);
+    assert_eq!(ty("Due"), InferredType::Date);
+    assert_eq!(ty("Amount"), InferredType::Money);
+    assert_eq!(ty("_extra_1"), InferredType::Text);
+    let due = o.fields.iter().find(|f| f.name == "Due").unwrap();
+    assert_eq!(due.date_order.as_deref(), Some("day_first"));
+}

@@ -1,0 +1,100 @@
+//! `crm-migrate discover` and the proposal half of `crm-migrate map`.
+
+use std::path::PathBuf;
+
+use crm_migrate::transform::discover::discover as profile;
+use crm_migrate::transform::propose::{propose as heuristic, ProposalHints};
+
+use super::destination::{model_named, Destination};
+use super::run::open_source;
+use super::{Usage, EXIT_OK, EXIT_PARTIAL};
+
+/// Arguments of `discover`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DiscoverArgs {
+    /// Source platform (`csv`, `usercom`, `smartcrm`, `karmacrm`, `canonical`).
+    #[arg(long)]
+    from: String,
+    /// Source input (export directory or API base URL).
+    #[arg(long)]
+    input: PathBuf,
+    /// Where to write `discovery.json` and `discovery.md`.
+    #[arg(long)]
+    out: PathBuf,
+    /// Read at most this many records per object (all when absent).
+    #[arg(long)]
+    max_records: Option<u64>,
+}
+
+pub(crate) async fn discover(a: DiscoverArgs) -> anyhow::Result<u8> {
+    let source = open_source(&a.from, &a.input).await?;
+    let objects = source.objects().await?;
+    let d = profile(source.as_ref(), &objects, a.max_records).await?;
+    d.write(&a.out)?;
+    for o in &d.objects {
+        println!(
+            "{:>14}: {} records, {} fields",
+            o.name,
+            o.count,
+            o.fields.len()
+        );
+    }
+    println!(
+        "Wrote {0}/discovery.json and {0}/discovery.md.",
+        a.out.display()
+    );
+    Ok(EXIT_OK)
+}
+
+pub(crate) async fn propose(
+    from: Option<String>,
+    to: Option<String>,
+    input: Option<PathBuf>,
+    out: Option<PathBuf>,
+) -> anyhow::Result<u8> {
+    let (Some(from), Some(input), Some(out)) = (from, input, out) else {
+        return Err(Usage("map needs --from, --input and --out (or --confirm FILE)".into()).into());
+    };
+    let to = to.unwrap_or_else(|| "sandbox:dest.sqlite".into());
+    let dest = Destination::parse(&to, "twenty")?;
+    let model = match &dest {
+        Destination::Sandbox { model, .. } => model_named(model)?,
+        Destination::Remote { platform, .. } => model_named(platform)?,
+    };
+    let source = open_source(&from, &input).await?;
+    let objects = source.objects().await?;
+    let discovery = profile(source.as_ref(), &objects, Some(5_000)).await?;
+    let hints = ProposalHints {
+        source: from.clone(),
+        destination: model.name.clone(),
+        ..ProposalHints::default()
+    };
+    let proposal = heuristic(&discovery, &model, &hints);
+    proposal.spec.save(&out).map_err(anyhow::Error::msg)?;
+    let flagged = proposal.flagged();
+    println!(
+        "Proposed {} objects, {} fields ({} flagged CHECK), {} custom fields → {}",
+        proposal.spec.objects.len(),
+        proposal
+            .spec
+            .objects
+            .iter()
+            .map(|o| o.fields.len())
+            .sum::<usize>(),
+        flagged.len(),
+        proposal.spec.custom_fields.len(),
+        out.display()
+    );
+    for n in &proposal.notes {
+        println!("  note: {n}");
+    }
+    println!(
+        "Read it, edit it, then: crm-migrate map --confirm {}",
+        out.display()
+    );
+    Ok(if flagged.is_empty() && proposal.notes.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PARTIAL
+    })
+}
