@@ -57,7 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("{report}");
 
-    let check = verify(&sink, &journal, sink.model()).await?;
+    let check = verify(&sink, &journal, &sink.model()).await?;
     println!(
         "Verification: {} records, {} fields read back, {} differences.",
         check.records,
