@@ -193,7 +193,14 @@ mod tests {
 
     #[test]
     fn only_what_is_missing_is_changed() {
-        let mut m = DataModel::standard();
+        let mut base = DataModel::standard();
+        if let Some(stage) = base
+            .get_mut("opportunity")
+            .and_then(|o| o.fields.iter_mut().find(|f| f.name == "stage"))
+        {
+            stage.options = vec!["NEW".into()];
+        }
+        let mut m = base.clone();
         let plan = FieldDescriptor::new("plan", FieldType::Select)
             .options(["FREE", "PRO"])
             .custom();
@@ -233,6 +240,13 @@ mod tests {
         for c in missing.iter().rev() {
             m.revert(c);
         }
-        assert_eq!(m, DataModel::standard());
+        assert_eq!(m, base);
+        // A field that takes any value is not narrowed by adding options to it.
+        let free = vec![SchemaChange::AddOptions {
+            object: "person".into(),
+            field: "job_title".into(),
+            options: vec!["CEO".into()],
+        }];
+        assert!(DataModel::standard().missing(&free).is_empty());
     }
 }
