@@ -72,14 +72,8 @@ pub fn decode_csv_with_tld(bytes: &[u8], tld: Option<&str>) -> Result<Decoded, N
             )),
         };
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(decoded(
-            text.to_string(),
-            UTF_8,
-            EncodingSource::ValidUtf8,
-            false,
-        ));
-    }
+    // UTF-16 first: BOM-less UTF-16 of ASCII text is also valid UTF-8 (full of NULs),
+    // and no CSV export holds NUL bytes as text.
     if let Some(enc) = sniff_utf16(bytes) {
         if let Some(text) = enc.decode_without_bom_handling_and_without_replacement(bytes) {
             return Ok(decoded(
@@ -89,6 +83,14 @@ pub fn decode_csv_with_tld(bytes: &[u8], tld: Option<&str>) -> Result<Decoded, N
                 false,
             ));
         }
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(decoded(
+            text.to_string(),
+            UTF_8,
+            EncodingSource::ValidUtf8,
+            false,
+        ));
     }
     let tld = tld
         .map(str::to_ascii_lowercase)
@@ -174,5 +176,23 @@ fn first_bad_utf8(body: &[u8], enc: &'static Encoding) -> String {
     match std::str::from_utf8(body) {
         Err(e) if enc == UTF_8 => format!(" (first bad byte at offset {})", e.valid_up_to() + 3),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod utf16_without_bom {
+    use super::*;
+
+    #[test]
+    fn ascii_utf16le_without_bom_is_not_taken_for_utf8() {
+        let text = "id,email\r\n1,a@x.io\r\n2,b@y.io\r\n";
+        let bytes: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert!(
+            std::str::from_utf8(&bytes).is_ok(),
+            "the trap: it is valid UTF-8"
+        );
+        let d = decode_csv(&bytes).unwrap();
+        assert_eq!(d.text, text);
+        assert!(!d.text.contains('\0'));
     }
 }
