@@ -241,3 +241,61 @@ async fn duplicate_source_ids_are_accounted_for() {
         .iter()
         .any(|r| r.reason.as_deref().unwrap().contains("more than once")));
 }
+
+#[tokio::test]
+async fn a_reference_by_name_that_matches_two_records_follows_the_ambiguity_policy() {
+    use crm_core::engine::AmbiguityPolicy;
+    use crm_core::{Company, Person, Record};
+    let mut recs: Vec<Record> = Vec::new();
+    for (id, domain) in [("a1", "acme.example"), ("a2", "acme-two.example")] {
+        let mut c = Company::new(key("company", id));
+        c.name = Some("Acme".into());
+        c.domain = Some(domain.into());
+        recs.push(c.into());
+    }
+    let mut p = Person::new(key("person", "by-name"));
+    p.emails = vec!["who@acme.example".into()];
+    p.company = Some(crm_core::Ref::name(f::COMPANY, " ACME "));
+    recs.push(p.into());
+    let source = crm_core::memory::MemorySource::new("fixture", recs);
+    let mapper = crm_core::CanonicalMapper::new(["company", "person"]);
+
+    let sink1 = sink();
+    let journal = SqliteJournal::in_memory().unwrap();
+    let s = Engine::new(&source, &mapper, &sink1, &journal)
+        .config(config())
+        .run()
+        .await
+        .unwrap();
+    let rejected = journal.rows(s.run.id, Outcome::Rejected).unwrap();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert!(
+        rejected[0].reason.as_deref().unwrap().contains("ambiguous"),
+        "{rejected:?}"
+    );
+    assert_eq!(rejected[0].field.as_deref(), Some("company"));
+
+    let sink2 = sink();
+    let journal = SqliteJournal::in_memory().unwrap();
+    let cfg = EngineConfig {
+        ambiguous: AmbiguityPolicy::First,
+        ..config()
+    };
+    Engine::new(&source, &mapper, &sink2, &journal)
+        .config(cfg)
+        .run()
+        .await
+        .unwrap();
+    let first = journal.id_entry(&key("company", "a1")).unwrap().unwrap();
+    let person = journal
+        .id_entry(&key("person", "by-name"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        person.written.get(f::COMPANY_REF),
+        Some(&Value::Id(crm_core::RecordId::new(
+            "company",
+            &first.dest_id
+        )))
+    );
+}

@@ -50,7 +50,7 @@ enum Command {
     /// Read back every migrated record and compare it field by field.
     Verify(StateArgs),
     /// Undo every run recorded in a state directory.
-    Rollback(StateArgs),
+    Rollback(rollback::RollbackArgs),
 }
 
 /// Commands that work from a state directory alone.

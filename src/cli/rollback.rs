@@ -1,17 +1,32 @@
 //! `crm-migrate rollback`.
 
-use crm_migrate::core::engine::rollback as rollback_run;
+use crm_migrate::core::engine::{rollback as rollback_run, rollback_with_schema};
 use crm_migrate::core::journal::SqliteJournal;
 
 use super::destination::Destination;
 use super::progress::Bars;
-use super::{StateArgs, EXIT_FAILURE, EXIT_OK};
+use super::{EXIT_FAILURE, EXIT_OK};
 
-pub(crate) async fn rollback(a: StateArgs) -> anyhow::Result<u8> {
+/// Arguments of `rollback`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RollbackArgs {
+    /// State directory of the run(s) to undo.
+    #[arg(long)]
+    state: std::path::PathBuf,
+    /// Also remove the custom fields and select options the runs created.
+    #[arg(long)]
+    remove_schema: bool,
+}
+
+pub(crate) async fn rollback(a: RollbackArgs) -> anyhow::Result<u8> {
     let dest = Destination::recall(&a.state)?;
     let sink = dest.open()?;
     let journal = SqliteJournal::open(&a.state)?;
-    let report = rollback_run(&sink, &journal, &Bars::new()).await?;
+    let report = if a.remove_schema {
+        rollback_with_schema(&sink, &journal, &Bars::new()).await?
+    } else {
+        rollback_run(&sink, &journal, &Bars::new()).await?
+    };
     std::fs::write(
         a.state.join("rollback.json"),
         serde_json::to_string_pretty(&report)? + "\n",
@@ -23,6 +38,9 @@ pub(crate) async fn rollback(a: StateArgs) -> anyhow::Result<u8> {
         report.restored,
         report.failed.len()
     );
+    for change in &report.schema_removed {
+        println!("  removed: {change}");
+    }
     for (object, id, why) in &report.failed {
         println!("  {object} {id}: {why}");
     }

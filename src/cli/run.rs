@@ -6,11 +6,11 @@ use anyhow::Context;
 use crm_migrate::connectors::canonical::{CanonicalSource, CANONICAL_SCHEME};
 use crm_migrate::connectors::csv::CsvSource;
 use crm_migrate::connectors::sandbox::SandboxSink;
-use crm_migrate::core::engine::{Engine, EngineConfig, OrphanPolicy};
+use crm_migrate::core::engine::{AmbiguityPolicy, Engine, EngineConfig, OrphanPolicy};
 use crm_migrate::core::journal::{Journal, RunMode, SqliteJournal};
 use crm_migrate::core::report::write_reports;
 use crm_migrate::core::{CanonicalMapper, DataModel, RecordMapper, Sink, Source};
-use crm_migrate::transform::mapping::{MappingSpec, OrphanRule};
+use crm_migrate::transform::mapping::{AmbiguousRule, MappingSpec, OrphanRule};
 use crm_migrate::transform::SpecMapper;
 
 use super::destination::{model_named, Destination};
@@ -202,6 +202,10 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
         batch_size: a.batch_size,
         concurrency: a.concurrency,
         orphans,
+        ambiguous: match policies.ambiguous_match {
+            AmbiguousRule::First => AmbiguityPolicy::First,
+            AmbiguousRule::Reject => AmbiguityPolicy::Reject,
+        },
         owner_fallback: a.owner_fallback.clone().or(policies.owner_fallback.clone()),
         overwrite_conflicts: a.overwrite_conflicts,
         mode: if a.delta {
@@ -238,6 +242,11 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
         journal.as_ref(),
     )
     .config(config)
+    .schema(
+        spec.as_ref()
+            .map(|s| s.schema_changes())
+            .unwrap_or_default(),
+    )
     .progress(&bars)
     .run()
     .await?;

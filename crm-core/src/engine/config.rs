@@ -21,6 +21,17 @@ pub enum OrphanPolicy {
     DropLink,
 }
 
+/// What to do when a reference by name (or email, or domain) matches several records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AmbiguityPolicy {
+    /// Link to the first record loaded with that value.
+    First,
+    /// Reject the record, naming the value.
+    #[default]
+    Reject,
+}
+
 /// How a run behaves. The defaults suit a first full run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EngineConfig {
@@ -41,6 +52,8 @@ pub struct EngineConfig {
     pub merge_existing: bool,
     /// What to do with unresolved references.
     pub orphans: OrphanPolicy,
+    /// What to do with references that match several records.
+    pub ambiguous: AmbiguityPolicy,
     /// Email of the user to own records whose owner cannot be found.
     pub owner_fallback: Option<String>,
     /// Delta runs: overwrite a record changed in the destination since the last run
@@ -64,6 +77,7 @@ impl Default for EngineConfig {
             dedupe,
             merge_existing: true,
             orphans: OrphanPolicy::Queue,
+            ambiguous: AmbiguityPolicy::Reject,
             owner_fallback: None,
             overwrite_conflicts: false,
             mode: RunMode::Full,
@@ -76,8 +90,8 @@ impl EngineConfig {
     /// checksum, so a resume under different rules is refused).
     pub(crate) fn fingerprint(&self) -> String {
         format!(
-            "dedupe={:?};merge_existing={};orphans={:?};owner_fallback={:?}",
-            self.dedupe, self.merge_existing, self.orphans, self.owner_fallback
+            "dedupe={:?};merge_existing={};orphans={:?};ambiguous={:?};owner_fallback={:?}",
+            self.dedupe, self.merge_existing, self.orphans, self.ambiguous, self.owner_fallback
         )
     }
 

@@ -24,7 +24,7 @@ mod rollback;
 mod send;
 mod verify;
 
-pub use config::{EngineConfig, OrphanPolicy};
+pub use config::{AmbiguityPolicy, EngineConfig, OrphanPolicy};
 pub use progress::{NoProgress, Progress};
 pub use rollback::{rollback, rollback_with_schema, RollbackReport};
 pub use verify::{verify, Difference, VerifyReport};

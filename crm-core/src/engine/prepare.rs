@@ -8,9 +8,9 @@ use crate::model::{fields as f, Fields, Record, Value};
 use crate::plan::Phase;
 use crate::Result;
 
-use super::config::OrphanPolicy;
+use super::config::{AmbiguityPolicy, OrphanPolicy};
 use super::context::Ctx;
-use super::resolve::index_entries;
+use super::resolve::{index_entries, Resolution};
 
 /// A batch made ready: writes to send, and outcomes that need no write.
 pub(crate) struct Prepared {
@@ -299,7 +299,21 @@ async fn resolve_fields(
         };
         let mut ids = Vec::with_capacity(refs.len());
         for r in &refs {
-            let mut found = ctx.resolver.resolve(r).await?;
+            let mut found = match ctx.resolver.resolve_exactly(r).await? {
+                Resolution::Ambiguous(_) if ctx.config.ambiguous == AmbiguityPolicy::Reject => {
+                    return Ok(Err(Settled::with_reason(
+                        record.key.clone(),
+                        Outcome::Rejected,
+                        Some(name.clone()),
+                        Some(r.to_string()),
+                        format!(
+                            "ambiguous reference: more than one {r} exists; make the value unique, \
+                             or set the mapping's ambiguous_match = \"first\""
+                        ),
+                    )));
+                }
+                other => other.pick(true),
+            };
             if found.is_none() && r.object() == f::USER {
                 if let Some(fallback) = &ctx.config.owner_fallback {
                     found = ctx

@@ -38,6 +38,28 @@ pub(crate) fn index_entries(fields: &crate::model::Fields) -> Vec<(String, Strin
     out
 }
 
+/// What a reference resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Resolution {
+    /// One record.
+    Found(RecordId),
+    /// Several records hold the value; this is the first.
+    Ambiguous(RecordId),
+    /// Nothing.
+    Missing,
+}
+
+impl Resolution {
+    /// The record, taking the first of several when `take_first`.
+    pub(crate) fn pick(self, take_first: bool) -> Option<RecordId> {
+        match self {
+            Resolution::Found(id) => Some(id),
+            Resolution::Ambiguous(id) if take_first => Some(id),
+            _ => None,
+        }
+    }
+}
+
 /// Resolves references, caching misses found by asking the destination (bounded).
 pub(crate) struct Resolver<'a> {
     journal: &'a dyn Journal,
@@ -56,14 +78,27 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// The destination record `r` points at, if it can be found.
+    /// The destination record `r` points at, taking the first of several matches.
     pub(crate) async fn resolve(&self, r: &Ref) -> Result<Option<RecordId>> {
+        Ok(self.resolve_exactly(r).await?.pick(true))
+    }
+
+    /// The destination record(s) `r` points at.
+    pub(crate) async fn resolve_exactly(&self, r: &Ref) -> Result<Resolution> {
+        Ok(match self.lookup(r).await? {
+            Some((id, true)) => Resolution::Ambiguous(id),
+            Some((id, false)) => Resolution::Found(id),
+            None => Resolution::Missing,
+        })
+    }
+
+    async fn lookup(&self, r: &Ref) -> Result<Option<(RecordId, bool)>> {
         match r {
-            Ref::ExternalId { object, id } => Ok(Some(RecordId::new(object, id))),
+            Ref::ExternalId { object, id } => Ok(Some((RecordId::new(object, id), false))),
             Ref::Key { key, .. } => Ok(self
                 .journal
                 .id_entry(key)?
-                .map(|e| RecordId::new(e.object, e.dest_id))),
+                .map(|e| (RecordId::new(e.object, e.dest_id), false))),
             _ => {
                 let object = r.object().to_string();
                 let Some((kind, value)) = r.match_value() else {
@@ -72,8 +107,8 @@ impl<'a> Resolver<'a> {
                 if value.is_empty() {
                     return Ok(None);
                 }
-                if let Some(id) = self.journal.find_ref(&object, kind, &value)? {
-                    return Ok(Some(RecordId::new(object, id)));
+                if let Some((id, ambiguous)) = self.journal.find_ref(&object, kind, &value)? {
+                    return Ok(Some((RecordId::new(object, id), ambiguous)));
                 }
                 let cache_key = (object.clone(), kind.to_string(), value.clone());
                 if self.misses().contains_key(&cache_key) {
@@ -95,7 +130,7 @@ impl<'a> Resolver<'a> {
                 match found {
                     Some(id) => {
                         self.journal.remember_ref(&object, kind, &value, &id)?;
-                        Ok(Some(RecordId::new(object, id)))
+                        Ok(Some((RecordId::new(object, id), false)))
                     }
                     None => {
                         let mut m = self.misses();

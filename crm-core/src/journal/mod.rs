@@ -52,8 +52,9 @@ pub trait Journal: Send + Sync {
     /// The id-map entry of `key` (any run that was not rolled back).
     fn id_entry(&self, key: &SourceKey) -> Result<Option<IdEntry>>;
 
-    /// A destination id found by content (`kind` = email/domain/name) for `object`.
-    fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<String>>;
+    /// A destination id found by content (`kind` = email/domain/name) for `object`, and
+    /// whether more than one record holds that value (the id is then the first one's).
+    fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<(String, bool)>>;
 
     /// Remembers a destination id found by content (e.g. a workspace member by email).
     fn remember_ref(&self, object: &str, kind: &str, value: &str, id: &str) -> Result<()>;

@@ -30,8 +30,11 @@ CREATE TABLE IF NOT EXISTS id_map (
     key TEXT PRIMARY KEY, object TEXT NOT NULL, dest_id TEXT NOT NULL,
     hash TEXT NOT NULL, written TEXT NOT NULL, origin TEXT NOT NULL, run INTEGER NOT NULL
 );
+-- Content index for references by email/domain/name; `ambiguous` is set when a second
+-- record holds the same value.
 CREATE TABLE IF NOT EXISTS ref_index (
     object TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, dest_id TEXT NOT NULL,
+    ambiguous INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (object, kind, value)
 );
 CREATE TABLE IF NOT EXISTS claims (

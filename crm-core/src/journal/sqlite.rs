@@ -197,7 +197,9 @@ fn write_settled(
             )?;
             for (kind, value) in &s.refs {
                 tx.execute(
-                    "INSERT OR IGNORE INTO ref_index (object, kind, value, dest_id) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO ref_index (object, kind, value, dest_id) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (object, kind, value) DO UPDATE SET
+                       ambiguous = ambiguous OR (ref_index.dest_id <> excluded.dest_id)",
                     params![object, kind, value, id],
                 )?;
             }
@@ -414,20 +416,22 @@ impl Journal for SqliteJournal {
         .transpose()
     }
 
-    fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<String>> {
+    fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<(String, bool)>> {
         Ok(self
             .db()
             .query_row(
-                "SELECT dest_id FROM ref_index WHERE object = ?1 AND kind = ?2 AND value = ?3",
+                "SELECT dest_id, ambiguous FROM ref_index WHERE object = ?1 AND kind = ?2 AND value = ?3",
                 params![object, kind, value],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)),
             )
             .optional()?)
     }
 
     fn remember_ref(&self, object: &str, kind: &str, value: &str, id: &str) -> Result<()> {
         self.db().execute(
-            "INSERT OR REPLACE INTO ref_index (object, kind, value, dest_id) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO ref_index (object, kind, value, dest_id) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (object, kind, value) DO UPDATE SET
+                       ambiguous = ambiguous OR (ref_index.dest_id <> excluded.dest_id)",
             params![object, kind, value, id],
         )?;
         Ok(())
