@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use crm_migrate::connectors::sandbox::SandboxSink;
 use crm_migrate::connectors::twenty::twenty_standard_model;
+use crm_migrate::connectors::twenty::{TwentyConfig, TwentySink};
 use crm_migrate::core::DataModel;
+use crm_migrate::core::Sink;
 use serde::{Deserialize, Serialize};
 
 use super::Usage;
@@ -21,7 +23,13 @@ pub(crate) enum Destination {
     /// The SQLite sandbox at `path`, enforcing the named model.
     Sandbox { path: PathBuf, model: String },
     /// A platform's API (`twenty`, `freshsales`) at `url`; the key comes from the environment.
-    Remote { platform: String, url: String },
+    Remote {
+        platform: String,
+        url: String,
+        /// Client-side requests per minute (`None`: the platform's default quota).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rate_limit: Option<u32>,
+    },
 }
 
 /// The data model a sandbox enforces, by name.
@@ -59,6 +67,7 @@ impl Destination {
             "twenty" | "freshsales" if !rest.is_empty() => Ok(Destination::Remote {
                 platform: scheme.to_string(),
                 url: rest.to_string(),
+                rate_limit: None,
             }),
             _ => Err(Usage(format!(
                 "destination {spec:?} must be sandbox:PATH, twenty:URL or freshsales:URL"
@@ -67,25 +76,52 @@ impl Destination {
         }
     }
 
+    /// Sets the client-side rate limit of an API destination (0: none).
+    pub(crate) fn with_rate_limit(mut self, per_min: Option<u32>) -> Self {
+        if let Destination::Remote { rate_limit, .. } = &mut self {
+            *rate_limit = per_min;
+        }
+        self
+    }
+
     /// Whether this is the sandbox (which accepts an unconfirmed mapping).
     pub(crate) fn is_sandbox(&self) -> bool {
         matches!(self, Destination::Sandbox { .. })
     }
 
-    /// Opens the sink.
-    pub(crate) fn open(&self) -> anyhow::Result<SandboxSink> {
+    /// Opens the sandbox (for sandbox-only operations such as seeding members).
+    pub(crate) fn open_sandbox(&self) -> anyhow::Result<Option<SandboxSink>> {
         match self {
-            Destination::Remote { platform, .. } => Err(Usage(format!(
-                "the {platform} destination is not available in this build yet; rehearse with sandbox:PATH (it enforces Twenty's model)"
-            ))
-            .into()),
             Destination::Sandbox { path, model } => {
                 if let Some(parent) = path.parent() {
                     std::fs::create_dir_all(parent)?;
                 }
-                SandboxSink::open(path, model_named(model)?)
-                    .with_context(|| format!("opening sandbox {}", path.display()))
+                let sink = SandboxSink::open(path, model_named(model)?)
+                    .with_context(|| format!("opening sandbox {}", path.display()))?;
+                Ok(Some(sink))
             }
+            Destination::Remote { .. } => Ok(None),
+        }
+    }
+
+    /// Opens the sink. API keys come from the environment only (`TWENTY_API_KEY`).
+    pub(crate) fn open(&self) -> anyhow::Result<Box<dyn Sink>> {
+        match self {
+            Destination::Sandbox { .. } => match self.open_sandbox()? {
+                Some(s) => Ok(Box::new(s)),
+                None => Err(anyhow::anyhow!("not a sandbox")),
+            },
+            Destination::Remote { platform, url, rate_limit } if platform == "twenty" => {
+                let mut config = TwentyConfig::from_env(url.clone()).map_err(|e| Usage(e.to_string()))?;
+                if let Some(n) = rate_limit {
+                    config = config.with_rate_limit((*n > 0).then_some(*n));
+                }
+                Ok(Box::new(TwentySink::new(config)?))
+            }
+            Destination::Remote { platform, .. } => Err(Usage(format!(
+                "the {platform} destination is not available in this build yet; rehearse with sandbox:PATH"
+            ))
+            .into()),
         }
     }
 

@@ -23,9 +23,9 @@ pub(crate) async fn rollback(a: RollbackArgs) -> anyhow::Result<u8> {
     let sink = dest.open()?;
     let journal = SqliteJournal::open(&a.state)?;
     let report = if a.remove_schema {
-        rollback_with_schema(&sink, &journal, &Bars::new()).await?
+        rollback_with_schema(sink.as_ref(), &journal, &Bars::new()).await?
     } else {
-        rollback_run(&sink, &journal, &Bars::new()).await?
+        rollback_run(sink.as_ref(), &journal, &Bars::new()).await?
     };
     std::fs::write(
         a.state.join("rollback.json"),

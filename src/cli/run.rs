@@ -40,6 +40,10 @@ pub(crate) struct RunArgs {
     /// Model a sandbox enforces (`twenty` or `standard`).
     #[arg(long, default_value = "twenty")]
     model: String,
+    /// Requests per minute to an API destination (default: the platform's quota, e.g.
+    /// Twenty Cloud's 100; 0 for no client-side limit).
+    #[arg(long)]
+    rate_limit: Option<u32>,
     /// Mapping spec (TOML); canonical sources need none.
     #[arg(long)]
     mapping: Option<PathBuf>,
@@ -174,21 +178,24 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
     if a.batch_size == 0 || a.concurrency == 0 {
         return Err(Usage("--batch-size and --concurrency must be at least 1".into()).into());
     }
-    let dest = Destination::parse(&a.to, &a.model)?;
-    let model = match &dest {
-        Destination::Sandbox { model, .. } => model_named(model)?,
-        Destination::Remote { platform, .. } => model_named(platform)?,
+    let dest = Destination::parse(&a.to, &a.model)?.with_rate_limit(a.rate_limit);
+    // The confirmation gate comes first: nothing is contacted on an unread mapping.
+    let spec = match &a.mapping {
+        Some(path) => Some(MappingSpec::load(path).map_err(Usage)?),
+        None => None,
     };
-    let source = open_source(&a.from, &a.input).await?;
-    let (mapper, spec) =
-        open_mapper(source.as_ref(), &a.from, a.mapping.as_deref(), &model).await?;
-    // The confirmation gate: nothing moves to a real destination on an unread mapping.
     if let (Some(spec), Some(path)) = (&spec, &a.mapping) {
         if !dest.is_sandbox() && !a.dry_run {
             spec.require_confirmed(&path.display().to_string())
                 .map_err(Usage)?;
         }
     }
+    // The live destination's model (with its custom fields) is what the mapping is checked
+    // against; a dry run writes into a sandbox with that model.
+    let live = dest.open()?;
+    let model = live.data_model().await?;
+    let source = open_source(&a.from, &a.input).await?;
+    let (mapper, _) = open_mapper(source.as_ref(), &a.from, a.mapping.as_deref(), &model).await?;
     let policies = spec
         .as_ref()
         .map(|s| s.policies.clone())
@@ -216,18 +223,24 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
         dedupe: policies.dedupe.clone(),
         ..EngineConfig::default()
     };
-    let sink = if a.dry_run {
-        SandboxSink::in_memory(model)?
+    let sandbox = if a.dry_run {
+        Some(SandboxSink::in_memory(model.clone())?)
     } else {
-        dest.remember(&a.state)?;
-        dest.open()?
+        dest.open_sandbox()?
     };
-    if let Some(members) = &a.sandbox_members {
-        let n = seed_members(&sink, members)?;
+    if !a.dry_run {
+        dest.remember(&a.state)?;
+    }
+    if let (Some(members), Some(sb)) = (&a.sandbox_members, &sandbox) {
+        let n = seed_members(sb, members)?;
         if n > 0 {
             eprintln!("Seeded the sandbox with {n} workspace members.");
         }
     }
+    let sink: Box<dyn Sink> = match sandbox {
+        Some(sb) => Box::new(sb),
+        None => live,
+    };
     let journal: Box<dyn Journal> = if a.dry_run {
         std::fs::create_dir_all(&a.state)?;
         Box::new(SqliteJournal::in_memory()?)
@@ -238,7 +251,7 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
     let summary = Engine::new(
         source.as_ref(),
         mapper.as_ref(),
-        &sink as &dyn Sink,
+        sink.as_ref(),
         journal.as_ref(),
     )
     .config(config)

@@ -3,7 +3,6 @@
 use crm_migrate::core::engine::verify as verify_run;
 use crm_migrate::core::journal::SqliteJournal;
 use crm_migrate::core::report::neutralise;
-use crm_migrate::core::Sink;
 
 use super::destination::Destination;
 use super::{StateArgs, EXIT_OK, EXIT_PARTIAL};
@@ -13,7 +12,7 @@ pub(crate) async fn verify(a: StateArgs) -> anyhow::Result<u8> {
     let sink = dest.open()?;
     let journal = SqliteJournal::open(&a.state)?;
     let model = sink.data_model().await?;
-    let report = verify_run(&sink, &journal, &model).await?;
+    let report = verify_run(sink.as_ref(), &journal, &model).await?;
     std::fs::write(
         a.state.join("verify.json"),
         serde_json::to_string_pretty(&report)? + "\n",
