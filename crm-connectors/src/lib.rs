@@ -13,6 +13,7 @@
 //!   any extract written in the canonical model — and the bundled sample generator.
 //! - `csv` (feature `csv`, on by default): a generic source over a directory of
 //!   `<object>.csv` exports — encoding detection, delimiter sniffing, ragged rows, paging.
+//! - [`usercom`] (feature `usercom`): User.com, from its CSV export or its REST API.
 //!
 //! Every connector implements the object-safe traits of [`crm_core`]
 //! ([`crm_core::Sink`], [`crm_core::Source`]); nothing here is needed to write a new one.
@@ -28,3 +29,5 @@ pub mod http;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod twenty;
+#[cfg(feature = "usercom")]
+pub mod usercom;

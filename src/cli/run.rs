@@ -6,6 +6,9 @@ use anyhow::Context;
 use crm_migrate::connectors::canonical::{CanonicalSource, CANONICAL_SCHEME};
 use crm_migrate::connectors::csv::CsvSource;
 use crm_migrate::connectors::sandbox::SandboxSink;
+use crm_migrate::connectors::usercom::{
+    UsercomApiConfig, UsercomApiSource, UsercomCsvSource, USERCOM_SCHEME,
+};
 use crm_migrate::core::engine::{AmbiguityPolicy, Engine, EngineConfig, OrphanPolicy};
 use crm_migrate::core::journal::{Journal, RunMode, SqliteJournal};
 use crm_migrate::core::report::write_reports;
@@ -95,16 +98,24 @@ pub(crate) struct PlanArgs {
     mapping: Option<PathBuf>,
 }
 
-/// Opens a source by platform id: `canonical` staging files, or a directory of CSV exports
+/// Opens a source by platform id: `canonical` staging files, a User.com export directory or
+/// API base URL (`usercom`; the key from `USERCOM_API_KEY`), or a directory of CSV exports
 /// (`csv`, or the id of the platform that wrote them).
 pub(crate) async fn open_source(from: &str, input: &Path) -> anyhow::Result<Box<dyn Source>> {
+    let text = input.to_string_lossy();
+    let is_url = text.starts_with("http://") || text.starts_with("https://");
     match from {
         CANONICAL_SCHEME => Ok(Box::new(CanonicalSource::open(input).map_err(|e| Usage(e.to_string()))?)),
-        "csv" | "smartcrm" | "karmacrm" | "usercom" => {
+        USERCOM_SCHEME if is_url => {
+            let config = UsercomApiConfig::from_env(&text).map_err(|e| Usage(e.to_string()))?;
+            Ok(Box::new(UsercomApiSource::new(config)?))
+        }
+        USERCOM_SCHEME => Ok(Box::new(UsercomCsvSource::open(input).map_err(|e| Usage(e.to_string()))?)),
+        "csv" | "smartcrm" | "karmacrm" => {
             Ok(Box::new(CsvSource::open(input, from).map_err(|e| Usage(e.to_string()))?))
         }
         other => Err(Usage(format!(
-            "source {other:?} is not available in this build yet; available: canonical, csv (also usercom, smartcrm, karmacrm CSV exports)"
+            "source {other:?} is not available in this build yet; available: canonical, usercom, csv (also smartcrm, karmacrm CSV exports)"
         ))
         .into()),
     }

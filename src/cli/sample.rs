@@ -2,14 +2,14 @@
 
 use std::path::PathBuf;
 
-use crm_migrate::connectors::canonical;
+use crm_migrate::connectors::{canonical, usercom};
 
 use super::{Usage, EXIT_OK};
 
 /// Arguments of `sample`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SampleArgs {
-    /// Source format to imitate (`canonical`).
+    /// Source format to imitate (`canonical`, `usercom`).
     source: String,
     /// Number of people (companies, deals and activities follow in proportion).
     #[arg(long, default_value_t = 1000)]
@@ -23,23 +23,48 @@ pub(crate) struct SampleArgs {
 }
 
 pub(crate) fn sample(a: SampleArgs) -> anyhow::Result<u8> {
-    if a.source != canonical::CANONICAL_SCHEME {
-        return Err(Usage(format!(
-            "no sample generator for {:?} yet; available: canonical",
-            a.source
-        ))
-        .into());
+    match a.source.as_str() {
+        canonical::CANONICAL_SCHEME => {
+            let s = canonical::generate(&a.out, a.records, a.seed)?;
+            for (object, n) in &s.objects {
+                println!("{object:>14}: {n} records");
+            }
+            println!(
+                "{:>14}: {} (in {})",
+                "members",
+                s.members,
+                canonical::MEMBERS_FILE
+            );
+        }
+        usercom::USERCOM_SCHEME => {
+            let s = usercom::sample::generate(&a.out, a.records, a.seed)?;
+            for (object, n) in &s.objects {
+                println!("{object:>14}: {n} rows");
+            }
+            println!(
+                "{:>14}: {} (inside conversations)",
+                "messages", s.conversation_messages
+            );
+            println!(
+                "{:>14}: {} (in {})",
+                "members",
+                s.members,
+                usercom::sample::MEMBERS_FILE
+            );
+            println!(
+                "{:>14}: {} (in {})",
+                "attributes",
+                s.attributes,
+                usercom::sample::ATTRIBUTES_FILE
+            );
+        }
+        other => {
+            return Err(Usage(format!(
+                "no sample generator for {other:?}; available: canonical, usercom"
+            ))
+            .into());
+        }
     }
-    let s = canonical::generate(&a.out, a.records, a.seed)?;
-    for (object, n) in &s.objects {
-        println!("{object:>12}: {n} records");
-    }
-    println!(
-        "{:>12}: {} (in {})",
-        "members",
-        s.members,
-        canonical::MEMBERS_FILE
-    );
     println!("Sample written to {}.", a.out.display());
     Ok(EXIT_OK)
 }
