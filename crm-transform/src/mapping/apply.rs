@@ -197,6 +197,18 @@ impl SpecMapper {
                 ref_object(),
                 n::domain_of(raw).map_err(bad)?,
             ))),
+            Transform::Transcript => {
+                let t = transcript(if json.is_string() {
+                    n::parse_json_cell(raw).map_err(bad)?
+                } else {
+                    json.clone()
+                })
+                .map_err(|reason| Bad {
+                    value: raw.to_string(),
+                    reason,
+                })?;
+                (!t.is_empty()).then_some(Value::Text(t))
+            }
             Transform::RefName => {
                 let t = raw.trim();
                 (!t.is_empty()).then(|| Value::Ref(Ref::name(ref_object(), t)))
@@ -204,6 +216,43 @@ impl SpecMapper {
         };
         Ok(v)
     }
+}
+
+/// A transcript as markdown: `**2020-01-06 09:11 UTC — user:** text`, one line a message,
+/// in time order.
+fn transcript(json: serde_json::Value) -> Result<String, String> {
+    let serde_json::Value::Array(messages) = json else {
+        return Err("expected a JSON array of messages".into());
+    };
+    let mut lines: Vec<(String, String)> = Vec::with_capacity(messages.len());
+    for m in &messages {
+        let at = m.get("created_at").and_then(|v| v.as_str()).unwrap_or("");
+        let when = n::parse_datetime(at, &DateTimeOptions::default())
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|_| at.to_string());
+        let who = match (m.get("author").and_then(|v| v.as_str()), m.get("agent")) {
+            (Some("agent"), Some(a)) if !a.is_null() => format!(
+                "agent {}",
+                a.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| a.to_string())
+            ),
+            (Some(a), _) => a.to_string(),
+            (None, _) => "unknown".into(),
+        };
+        let text = m
+            .get("content")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .replace('\n', "  \n");
+        lines.push((when.clone(), format!("**{when} — {who}:** {text}")));
+    }
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(lines
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect::<Vec<_>>()
+        .join("\n\n"))
 }
 
 /// A raw value as text (`None` for null and empty).
@@ -346,8 +395,15 @@ impl RecordMapper for SpecMapper {
                 continue;
             };
             let Some(text) = text_of(json) else { continue };
+            let polymorphic = desc
+                .and_then(|d| d.get(&f.target))
+                .is_some_and(|d| d.ty == FieldType::References);
             match self.transform(f, rule, &key.system, &text, json) {
                 Ok(Some(v)) => {
+                    let v = match v {
+                        Value::Ref(r) if polymorphic => Value::Refs(vec![r]),
+                        v => v,
+                    };
                     let v = match record.fields.remove(&f.target) {
                         Some(old) => combine(old, v),
                         None => v,
@@ -381,5 +437,90 @@ impl RecordMapper for SpecMapper {
 
     fn checksum(&self) -> String {
         self.spec.checksum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crm_core::descriptor::{FieldDescriptor, ObjectDescriptor};
+
+    fn model() -> DataModel {
+        DataModel::new("t")
+            .object(ObjectDescriptor::new("person"))
+            .object(ObjectDescriptor::new("company"))
+            .object(
+                ObjectDescriptor::new("task")
+                    .field(FieldDescriptor::new("body", FieldType::Text))
+                    .field(FieldDescriptor::references(
+                        "targets",
+                        &["person", "company"],
+                    )),
+            )
+    }
+
+    const SPEC: &str = r#"
+[[objects]]
+source = "conversations"
+target = "task"
+
+[[objects.fields]]
+source = "transcript"
+target = "body"
+transform = "transcript"
+
+[[objects.fields]]
+source = "user_id"
+target = "targets"
+transform = "ref_key"
+ref_object = "person"
+ref_source = "users"
+
+[[objects.fields]]
+source = "company_id"
+target = "targets"
+transform = "ref_key"
+ref_object = "company"
+ref_source = "companies"
+"#;
+
+    fn raw(cells: serde_json::Value) -> RawRecord {
+        let serde_json::Value::Object(fields) = cells else {
+            unreachable!()
+        };
+        RawRecord {
+            key: SourceKey::new("usercom", "conversations", "1"),
+            fields,
+        }
+    }
+
+    #[test]
+    fn transcripts_become_timestamped_markdown_and_targets_combine() {
+        let m = SpecMapper::new(MappingSpec::from_toml(SPEC).unwrap(), Some(model())).unwrap();
+        let transcript = r#"[{"created_at":"2020-01-06T09:12:00Z","author":"agent","agent":3,"content":"Yes, we do."},{"created_at":"2020-01-06T09:11:00Z","author":"user","agent":null,"content":"Do you ship\nto Zürich?"}]"#;
+        let r = m.map(
+            &Route::new("conversations", "task"),
+            &raw(serde_json::json!({"transcript": transcript, "user_id": "7", "company_id": "3"})),
+        );
+        let Mapped::Record(r) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            r.text("body").unwrap(),
+            "**2020-01-06 09:11 UTC — user:** Do you ship  \nto Zürich?\n\n**2020-01-06 09:12 UTC — agent 3:** Yes, we do."
+        );
+        let Some(Value::Refs(t)) = r.get("targets") else {
+            panic!("{r:?}")
+        };
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[1].object(), "company");
+        let bad = m.map(
+            &Route::new("conversations", "task"),
+            &raw(serde_json::json!({"transcript": "{\"not\": \"a list\"}"})),
+        );
+        assert!(
+            matches!(bad, Mapped::Reject(ref x) if x.field.as_deref() == Some("transcript")),
+            "{bad:?}"
+        );
     }
 }

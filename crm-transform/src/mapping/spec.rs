@@ -274,6 +274,9 @@ pub enum Transform {
     RefName,
     /// Several references by source id (polymorphic targets: one rule per target object).
     RefKeys,
+    /// A chat transcript (JSON array of messages with `created_at`, `author`, `content`)
+    /// as markdown, one timestamped line per message.
+    Transcript,
 }
 
 /// One source field → one canonical field.
