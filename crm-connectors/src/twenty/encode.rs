@@ -5,7 +5,8 @@
 //! primaryPhoneCountryCode,primaryPhoneCallingCode,additionalPhones[{number,countryCode,
 //! callingCode}]}`, links `{primaryLinkUrl,primaryLinkLabel,secondaryLinks[{url,label}]}`,
 //! currency `{amountMicros,currencyCode}`, address `{addressStreet1,…,addressCountry}`,
-//! rich text `bodyV2{markdown}`. Only these sub-fields are ever sent.
+//! rich text `bodyV2{markdown}`. Only these sub-fields are ever sent, and an empty list is sent
+//! as `[]`, not `null` (the recorded OpenAPI types them as arrays; the server takes both).
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use crm_core::model::{fields as f, Address, Fields, Phone, RecordId, Value};
@@ -104,7 +105,12 @@ pub(crate) fn encode(
                 format!("field {name:?} has no Twenty field on {}", meta.singular),
             )
         })?;
-        let j = encode_value(name, fd.ty, &fd.options, value)?;
+        let j = match (fd.ty, meta.labels.get(name)) {
+            (FieldType::Select | FieldType::MultiSelect, Some(labels)) => {
+                encode_value(name, fd.ty, &fd.options, &by_value(labels, value))?
+            }
+            _ => encode_value(name, fd.ty, &fd.options, value)?,
+        };
         put(&mut out, wire, j);
     }
     if let (Some(existing), Some(J::Object(name))) = (existing, out.get_mut("name")) {
@@ -117,6 +123,17 @@ pub(crate) fn encode(
         }
     }
     Ok(out)
+}
+
+/// A select value named by its option label, replaced by the option's value.
+fn by_value(labels: &std::collections::BTreeMap<String, String>, value: &Value) -> Value {
+    let map = |s: &String| labels.get(s).cloned().unwrap_or_else(|| s.clone());
+    match value {
+        Value::Choice(s) => Value::Choice(map(s)),
+        Value::Text(s) => Value::Text(map(s)),
+        Value::Choices(v) => Value::Choices(v.iter().map(map).collect()),
+        v => v.clone(),
+    }
 }
 
 fn check_ids(name: &str, value: &Value) -> Result<(), Refusal> {
@@ -188,7 +205,7 @@ fn encode_value(
             let mut it = v.iter().map(|e| e.trim().to_string());
             let primary = it.next().unwrap_or_default();
             let rest: Vec<String> = it.collect();
-            json!({"primaryEmail": primary, "additionalEmails": if rest.is_empty() { J::Null } else { json!(rest) }})
+            json!({"primaryEmail": primary, "additionalEmails": rest})
         }
         (_, Value::Phones(v)) => {
             for p in v {
@@ -208,7 +225,7 @@ fn encode_value(
                 "primaryPhoneNumber": primary.number,
                 "primaryPhoneCountryCode": primary.country.unwrap_or_default(),
                 "primaryPhoneCallingCode": primary.calling_code.unwrap_or_default(),
-                "additionalPhones": if rest.is_empty() { J::Null } else { J::Array(rest) },
+                "additionalPhones": rest,
             })
         }
         (_, Value::Urls(v)) => {
@@ -218,7 +235,7 @@ fn encode_value(
                 .skip(1)
                 .map(|u| json!({"url": u, "label": ""}))
                 .collect();
-            json!({"primaryLinkUrl": primary, "primaryLinkLabel": "", "secondaryLinks": if rest.is_empty() { J::Null } else { J::Array(rest) }})
+            json!({"primaryLinkUrl": primary, "primaryLinkLabel": "", "secondaryLinks": rest})
         }
         (_, Value::Money { micros, currency }) => {
             let c = currency.trim();
@@ -256,11 +273,11 @@ fn encode_value(
 fn empty_of(ty: FieldType) -> J {
     use FieldType as T;
     match ty {
-        T::Emails => json!({"primaryEmail": "", "additionalEmails": J::Null}),
+        T::Emails => json!({"primaryEmail": "", "additionalEmails": []}),
         T::Phones => {
-            json!({"primaryPhoneNumber": "", "primaryPhoneCountryCode": "", "primaryPhoneCallingCode": "", "additionalPhones": J::Null})
+            json!({"primaryPhoneNumber": "", "primaryPhoneCountryCode": "", "primaryPhoneCallingCode": "", "additionalPhones": []})
         }
-        T::Urls => json!({"primaryLinkUrl": "", "primaryLinkLabel": "", "secondaryLinks": J::Null}),
+        T::Urls => json!({"primaryLinkUrl": "", "primaryLinkLabel": "", "secondaryLinks": []}),
         T::Money => json!({"amountMicros": J::Null, "currencyCode": ""}),
         T::Address => encode_value("", T::Address, &[], &Value::Address(Address::default()))
             .unwrap_or(J::Null),

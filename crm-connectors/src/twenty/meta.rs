@@ -33,6 +33,10 @@ pub(crate) struct ObjectMeta {
     pub(crate) wire: BTreeMap<String, String>,
     /// Twenty field names present on the server (empty when metadata was not read).
     pub(crate) server_fields: Vec<String>,
+    /// Select fields' option labels that differ from their values: canonical field →
+    /// label → value. The model lists such labels among the options (so a mapping that
+    /// names an option by its label is not told it is missing) and the encoder sends the value.
+    pub(crate) labels: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// What the sink knows about the server's model.
@@ -72,6 +76,7 @@ impl Meta {
                     plural: plural.to_string(),
                     wire: standard_wire(canonical),
                     server_fields: Vec::new(),
+                    labels: BTreeMap::new(),
                 },
             );
         }
@@ -153,6 +158,7 @@ impl Meta {
                 .filter_map(|f| f.get("name").and_then(J::as_str).map(str::to_string))
                 .collect();
             let mut wire = BTreeMap::new();
+            let mut labels: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
             let mut desc = match standard.get(&canonical) {
                 Some(std_obj) => {
                     let mut d = ObjectDescriptor {
@@ -177,7 +183,7 @@ impl Meta {
                             let mut fd = fd.clone();
                             let opts = options(live);
                             if !opts.is_empty() {
-                                fd.options = opts;
+                                fd.options = with_labels(&opts, live, &fd.name, &mut labels);
                             }
                             d.fields.push(fd);
                             wire.insert(fd_name(&d), w.clone());
@@ -216,7 +222,8 @@ impl Meta {
                     }
                     (Some(t), None) => {
                         wire.insert(name.to_string(), name.to_string());
-                        FieldDescriptor::new(name, t).options(options(fl))
+                        let opts = with_labels(&options(fl), fl, name, &mut labels);
+                        FieldDescriptor::new(name, t).options(opts)
                     }
                     _ => continue,
                 };
@@ -236,6 +243,7 @@ impl Meta {
                     plural,
                     wire,
                     server_fields,
+                    labels,
                 },
             );
             meta.model.objects.push(desc);
@@ -293,6 +301,37 @@ fn relation(field: &J) -> Option<(String, String)> {
         .and_then(J::as_str)?
         .to_string();
     Some((kind, target))
+}
+
+/// `values` plus the labels that differ from every value, recording label → value.
+fn with_labels(
+    values: &[String],
+    field: &J,
+    name: &str,
+    labels: &mut BTreeMap<String, BTreeMap<String, String>>,
+) -> Vec<String> {
+    let mut out = values.to_vec();
+    for o in field
+        .get("options")
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(v), Some(l)) = (
+            o.get("value").and_then(J::as_str),
+            o.get("label").and_then(J::as_str),
+        ) else {
+            continue;
+        };
+        if !l.is_empty() && !out.iter().any(|x| x == l) {
+            out.push(l.to_string());
+            labels
+                .entry(name.to_string())
+                .or_default()
+                .insert(l.to_string(), v.to_string());
+        }
+    }
+    out
 }
 
 fn options(field: &J) -> Vec<String> {

@@ -29,6 +29,8 @@ mod encode;
 #[cfg(feature = "twenty")]
 mod meta;
 #[cfg(feature = "twenty")]
+mod schema;
+#[cfg(feature = "twenty")]
 mod sink;
 #[cfg(all(test, feature = "twenty"))]
 mod tests;
@@ -39,5 +41,7 @@ mod write;
 pub use client::{parse_error, TwentyClient};
 #[cfg(feature = "twenty")]
 pub use config::{TwentyConfig, TwentyDefaults};
+#[cfg(feature = "twenty")]
+pub use schema::option_value;
 #[cfg(feature = "twenty")]
 pub use sink::TwentySink;

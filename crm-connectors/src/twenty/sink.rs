@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use crm_core::model::{fields as f, normalise_domain};
 use crm_core::{
-    DataModel, DeleteOutcome, Error, ErrorKind, FieldType, Lookup, ReadBack, Result, Sink,
-    SinkCapabilities, WriteOutcome, WriteRecord,
+    DataModel, DeleteOutcome, Error, ErrorKind, FieldType, Lookup, ReadBack, Result, SchemaChange,
+    SchemaOutcome, Sink, SinkCapabilities, WriteOutcome, WriteRecord,
 };
 use serde_json::{json, Value as J};
 use tokio::sync::Mutex;
@@ -28,6 +28,9 @@ pub struct TwentySink {
     meta: Mutex<Option<Arc<Meta>>>,
     /// Current batch cap: halved when the server refuses a batch as too large.
     pub(super) batch_cap: AtomicUsize,
+    /// Held while checking for (and creating) the source-key field, so concurrent batches
+    /// do not race to create it and lose (the loser would write records without keys).
+    key_field: Mutex<()>,
 }
 
 impl TwentySink {
@@ -40,6 +43,7 @@ impl TwentySink {
             client,
             meta: Mutex::new(None),
             batch_cap: AtomicUsize::new(cap),
+            key_field: Mutex::new(()),
         })
     }
 
@@ -99,8 +103,13 @@ impl TwentySink {
     /// Makes sure `object` has the unique TEXT field that stores source keys, creating it
     /// through the metadata API when missing (and allowed). True when the field is usable.
     pub async fn ensure_source_key_field(&self, object: &str) -> Result<bool> {
-        let (meta, om) = self.object(object).await?;
         let field = &self.config.source_key_field;
+        if self.object(object).await?.0.has_field(object, field) {
+            return Ok(true);
+        }
+        let _one_at_a_time = self.key_field.lock().await;
+        // Another batch may have created it while this one waited.
+        let (meta, om) = self.object(object).await?;
         if meta.has_field(object, field) {
             return Ok(true);
         }
@@ -137,6 +146,11 @@ impl TwentySink {
             }
             Err(e) if e.kind() == ErrorKind::Unauthorized => Err(e),
             Err(e) => {
+                // Made meanwhile by another process? Then it is usable.
+                self.refresh_metadata().await;
+                if self.object(object).await?.0.has_field(object, field) {
+                    return Ok(true);
+                }
                 tracing::warn!(object, error = %e, "Cannot create the source-key field; lookups by source key are off.");
                 Ok(false)
             }
@@ -213,8 +227,8 @@ impl TwentySink {
                     Error::config(format!("twenty: {object} has no field {field:?}"))
                 })?;
                 let wire = om.wire.get(field).cloned().unwrap_or_else(|| field.clone());
-                let want = value.trim().to_lowercase();
                 if object == f::USER {
+                    let want = value.trim().to_lowercase();
                     // The member filter is case-sensitive (probe 15): list and compare here.
                     let all = self.find(om, "id[is]:NOT_NULL".into(), 1000).await?;
                     return Ok(all
@@ -222,26 +236,7 @@ impl TwentySink {
                         .find(|r| text_at(r, &wire).trim().to_lowercase() == want)
                         .and_then(id_of));
                 }
-                let (path, filter, norm): (String, String, fn(&str) -> String) = match fd.ty {
-                    FieldType::Emails => (
-                        format!("{wire}.primaryEmail"),
-                        format!("{wire}.primaryEmail[ilike]:{}", quote(&want)),
-                        |s| s.trim().to_lowercase(),
-                    ),
-                    FieldType::Urls => {
-                        let d = normalise_domain(value);
-                        (
-                            format!("{wire}.primaryLinkUrl"),
-                            format!("{wire}.primaryLinkUrl[ilike]:{}", quote(&format!("%{d}%"))),
-                            normalise_domain,
-                        )
-                    }
-                    _ => (
-                        wire.clone(),
-                        format!("{wire}[ilike]:{}", quote(value.trim())),
-                        |s| s.trim().to_lowercase(),
-                    ),
-                };
+                let (path, filter, norm) = field_match(fd.ty, &wire, value);
                 let want = norm(value);
                 let found = self.find(om, filter, 50).await?;
                 Ok(found
@@ -250,6 +245,100 @@ impl TwentySink {
                     .and_then(id_of))
             }
         }
+    }
+}
+
+type Norm = fn(&str) -> String;
+
+/// How to find `value` in a field of type `ty` at `wire`: the path compared, one filter leaf
+/// (case-insensitive `ilike`), and the normalisation both sides go through.
+fn field_match(ty: FieldType, wire: &str, value: &str) -> (String, String, Norm) {
+    match ty {
+        FieldType::Emails => (
+            format!("{wire}.primaryEmail"),
+            format!(
+                "{wire}.primaryEmail[ilike]:{}",
+                quote(&value.trim().to_lowercase())
+            ),
+            |s| s.trim().to_lowercase(),
+        ),
+        FieldType::Urls => {
+            let d = normalise_domain(value);
+            (
+                format!("{wire}.primaryLinkUrl"),
+                format!("{wire}.primaryLinkUrl[ilike]:{}", quote(&format!("%{d}%"))),
+                normalise_domain,
+            )
+        }
+        _ => (
+            wire.to_string(),
+            format!("{wire}[ilike]:{}", quote(value.trim())),
+            |s| s.trim().to_lowercase(),
+        ),
+    }
+}
+
+/// Field lookups asked together, answered by one `or(…)` filter per chunk.
+const FIELD_LOOKUP_CHUNK: usize = 100;
+
+impl TwentySink {
+    /// Answers the `Field` lookups of `lookups` (per field, in chunks) with one request per
+    /// chunk; a chunk whose answer fills a whole page (wildcards in `ilike` matched too much)
+    /// is left to the one-by-one path.
+    async fn batch_field_lookups(
+        &self,
+        meta: &Meta,
+        object: &str,
+        om: &ObjectMeta,
+        lookups: &[Lookup],
+        out: &mut [Option<Option<String>>],
+    ) -> Result<()> {
+        let Some(desc) = meta.model.get(object) else {
+            return Ok(());
+        };
+        let mut by_field: std::collections::BTreeMap<&str, Vec<(usize, &str)>> = Default::default();
+        for (i, l) in lookups.iter().enumerate() {
+            if let Lookup::Field { field, value } = l {
+                if out[i].is_none() && desc.get(field).is_some() && !value.trim().is_empty() {
+                    by_field.entry(field.as_str()).or_default().push((i, value));
+                }
+            }
+        }
+        for (field, items) in by_field {
+            if items.len() < 2 {
+                continue;
+            }
+            let Some(fd) = desc.get(field) else { continue };
+            let wire = om
+                .wire
+                .get(field)
+                .cloned()
+                .unwrap_or_else(|| field.to_string());
+            for chunk in items.chunks(FIELD_LOOKUP_CHUNK) {
+                let leaves: Vec<String> = chunk
+                    .iter()
+                    .map(|(_, v)| field_match(fd.ty, &wire, v).1)
+                    .collect();
+                let limit = TwentyDefaults::MAX_BATCH_SIZE;
+                let found = self
+                    .find(om, format!("or({})", leaves.join(",")), limit)
+                    .await?;
+                if found.len() >= limit {
+                    continue;
+                }
+                for (i, v) in chunk {
+                    let (path, _, norm) = field_match(fd.ty, &wire, v);
+                    let want = norm(v);
+                    out[*i] = Some(
+                        found
+                            .iter()
+                            .find(|r| norm(&text_at(r, &path)) == want)
+                            .and_then(|r| r.get("id").and_then(J::as_str).map(str::to_string)),
+                    );
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -343,15 +432,59 @@ impl Sink for TwentySink {
 
     async fn lookup(&self, object: &str, lookups: &[Lookup]) -> Result<Vec<Option<String>>> {
         let (meta, om) = self.object(object).await?;
-        let mut out = Vec::with_capacity(lookups.len());
-        for l in lookups {
-            out.push(
-                self.lookup_one(&meta, object, &om, l)
+        let mut out: Vec<Option<Option<String>>> = vec![None; lookups.len()];
+        // Source keys go by one `[in]` filter per page, not one request each (recovery after
+        // an ambiguous failure looks up a whole batch).
+        let field = &self.config.source_key_field;
+        if meta.has_field(object, field) {
+            let keyed: Vec<(usize, String)> = lookups
+                .iter()
+                .enumerate()
+                .filter_map(|(i, l)| match l {
+                    Lookup::SourceKey(k) => Some((i, k.to_string())),
+                    Lookup::Field { .. } => None,
+                })
+                .filter(|(_, k)| !k.contains([',', '(', ')', '[', ']', '"']))
+                .collect();
+            for chunk in keyed.chunks(TwentyDefaults::READ_PAGE) {
+                let list: Vec<&str> = chunk.iter().map(|(_, k)| k.as_str()).collect();
+                let found = self
+                    .find(
+                        &om,
+                        format!("{field}[in]:[{}]", list.join(",")),
+                        chunk.len() * 2,
+                    )
+                    .await
+                    .map_err(|e| e.with_operation("lookup"))?;
+                let by_key: HashMap<&str, String> = found
+                    .iter()
+                    .filter_map(|r| {
+                        let k = r.get(field.as_str()).and_then(J::as_str)?;
+                        let id = r.get("id").and_then(J::as_str)?;
+                        Some((k, id.to_string()))
+                    })
+                    .collect();
+                for (i, k) in chunk {
+                    out[*i] = Some(by_key.get(k.as_str()).cloned());
+                }
+            }
+        }
+        if object != f::USER {
+            self.batch_field_lookups(&meta, object, &om, lookups, &mut out)
+                .await
+                .map_err(|e| e.with_operation("lookup"))?;
+        }
+        let mut answers = Vec::with_capacity(lookups.len());
+        for (l, done) in lookups.iter().zip(out) {
+            answers.push(match done {
+                Some(a) => a,
+                None => self
+                    .lookup_one(&meta, object, &om, l)
                     .await
                     .map_err(|e| e.with_operation("lookup"))?,
-            );
+            });
         }
-        Ok(out)
+        Ok(answers)
     }
 
     async fn delete(&self, object: &str, ids: &[String]) -> Result<Vec<DeleteOutcome>> {
@@ -397,5 +530,15 @@ impl Sink for TwentySink {
             });
         }
         Ok(out)
+    }
+
+    async fn apply_schema(&self, changes: &[SchemaChange]) -> Result<Vec<SchemaOutcome>> {
+        self.apply_changes(changes)
+            .await
+            .map_err(|e| e.with_operation("apply_schema"))
+    }
+
+    async fn revert_schema(&self, change: &SchemaChange) -> Result<()> {
+        self.revert_change(change).await
     }
 }

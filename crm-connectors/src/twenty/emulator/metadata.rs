@@ -198,6 +198,27 @@ fn update_field(store: &mut Store, id: &str, update: &Value) -> Result<Value, St
     Err(format!("Field {id} not found"))
 }
 
+/// Delete a custom field and its values (the recorded server's `DELETE /rest/metadata/fields/{id}`,
+/// documented in `openapi-metadata.json`; standard fields cannot be deleted).
+fn delete_field(store: &mut Store, id: &str) -> Result<Value, String> {
+    for o in store.objects.iter_mut() {
+        if let Some(i) = o.fields.iter().position(|f| f.id == id) {
+            if !o.fields[i].custom {
+                return Err("Only custom fields can be deleted".into());
+            }
+            let f = o.fields.remove(i);
+            let singular = o.singular.clone();
+            if let Some(rows) = store.records.get_mut(&singular) {
+                for r in rows.iter_mut() {
+                    r.remove(&f.name);
+                }
+            }
+            return Ok(field_json(&f));
+        }
+    }
+    Err(format!("Field {id} not found"))
+}
+
 /// REST metadata routes (`rest` is the path after `/rest/metadata`).
 pub(super) fn rest(
     shared: &Shared,
@@ -257,6 +278,10 @@ pub(super) fn rest(
         },
         ("PATCH", ["fields", id]) => match update_field(&mut store, id, &input) {
             Ok(f) => (200, json!({"data": {"updateOneField": f}})),
+            Err(m) => bad(m),
+        },
+        ("DELETE", ["fields", id]) => match delete_field(&mut store, id) {
+            Ok(f) => (200, json!({"data": {"deleteOneField": f}})),
             Err(m) => bad(m),
         },
         _ => bad(format!(
@@ -328,6 +353,10 @@ pub(super) async fn graphql(
                 let input = arg("input");
                 let id = input.get("id").and_then(Value::as_str).unwrap_or("").to_string();
                 update_field(&mut store, &id, &input.get("update").cloned().unwrap_or(Value::Null))
+            }
+            "deleteOneField" => {
+                let id = arg("input").get("id").and_then(Value::as_str).unwrap_or("").to_string();
+                delete_field(&mut store, &id)
             }
             "currentWorkspace" => Ok(json!({"id": stable_id("workspace"), "displayName": "Migration Test",
                 "activationStatus": "ACTIVE", "workspaceMembersCount": store.find("workspaceMember", None).len()})),

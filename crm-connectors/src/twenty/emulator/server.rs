@@ -67,6 +67,21 @@ pub(super) struct Shared {
     faults: Mutex<VecDeque<FaultRule>>,
     log: Mutex<RequestLog>,
     pub(super) limiter: Mutex<Limiter>,
+    capture: std::sync::atomic::AtomicBool,
+    captured: Mutex<Vec<CapturedRequest>>,
+}
+
+/// A request as received, kept when [`TwentyEmulator::capture_bodies`] is on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapturedRequest {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The query string, if any.
+    pub query: Option<String>,
+    /// The JSON body (`None` when empty or not JSON).
+    pub body: Option<Value>,
 }
 
 /// Lock a mutex, recovering from poisoning (a panicking test must not wedge the server).
@@ -126,6 +141,8 @@ impl TwentyEmulator {
             faults: Mutex::new(VecDeque::new()),
             log: Mutex::new(RequestLog::default()),
             limiter: Mutex::new(Limiter::default()),
+            capture: std::sync::atomic::AtomicBool::new(false),
+            captured: Mutex::new(Vec::new()),
         });
         let router = Router::new()
             .route("/graphql", axum::routing::post(super::graphql::handle))
@@ -220,6 +237,18 @@ impl TwentyEmulator {
         lock(&self.shared.log).clone()
     }
 
+    /// Start (or stop) keeping every request with its body, for [`Self::captured`].
+    pub fn capture_bodies(&self, on: bool) {
+        self.shared
+            .capture
+            .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The requests kept since [`Self::capture_bodies`] was turned on, in arrival order.
+    pub fn captured(&self) -> Vec<CapturedRequest> {
+        lock(&self.shared.captured).clone()
+    }
+
     /// Stop accepting connections and close the open ones.
     pub fn shutdown(&self) {
         let _ = self.stop.send(true);
@@ -271,6 +300,21 @@ async fn handle(
             .entry(route_key(req.method().as_str(), &path))
             .or_default() += 1;
     }
+    let req = if shared.capture.load(std::sync::atomic::Ordering::SeqCst) {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        lock(&shared.captured).push(CapturedRequest {
+            method: parts.method.to_string(),
+            path: path.clone(),
+            query: parts.uri.query().map(str::to_string),
+            body: serde_json::from_slice(&bytes).ok(),
+        });
+        Request::from_parts(parts, Body::from(bytes))
+    } else {
+        req
+    };
     let fault = take_fault(&mut lock(&shared.faults), &path);
     let run = |req| async move { router.oneshot(req).await.unwrap_or_default() };
     match fault {
