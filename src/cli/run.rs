@@ -201,11 +201,11 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
                 .map_err(Usage)?;
         }
     }
-    // The live destination's model (with its custom fields) is what the mapping is checked
-    // against; a dry run writes into a sandbox with that model.
+    // The source first (a wrong source is a usage error before anything is opened), then the live
+    // destination, whose model (with its custom fields) the mapping is checked against.
+    let source = open_source(&a.from, &a.input).await?;
     let live = dest.open()?;
     let model = live.data_model().await?;
-    let source = open_source(&a.from, &a.input).await?;
     let (mapper, _) = open_mapper(source.as_ref(), &a.from, a.mapping.as_deref(), &model).await?;
     let policies = spec
         .as_ref()

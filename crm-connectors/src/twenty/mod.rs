@@ -32,6 +32,8 @@ mod meta;
 mod schema;
 #[cfg(feature = "twenty")]
 mod sink;
+#[cfg(feature = "twenty")]
+mod targets;
 #[cfg(all(test, feature = "twenty"))]
 mod tests;
 #[cfg(feature = "twenty")]

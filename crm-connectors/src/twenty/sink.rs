@@ -343,7 +343,7 @@ impl TwentySink {
 }
 
 /// The record list in a find-many answer (`{data:{<plural>:[…]}}`).
-pub(super) fn records<'a>(body: &'a J, plural: &str) -> Vec<&'a J> {
+pub(crate) fn records<'a>(body: &'a J, plural: &str) -> Vec<&'a J> {
     let data = body.get("data");
     let list = data.and_then(|d| d.get(plural)).or_else(|| {
         data.and_then(J::as_object)
@@ -414,17 +414,39 @@ impl Sink for TwentySink {
             .fetch_raw(&om, ids)
             .await
             .map_err(|e| e.with_operation("read"))?;
+        let target_objects: Option<Vec<String>> = desc
+            .get(f::TARGETS)
+            .and_then(|fd| fd.reference.as_ref())
+            .map(|r| r.objects.clone());
+        let mut targets = if let Some(objects) = &target_objects {
+            let found: Vec<String> = ids
+                .iter()
+                .filter(|i| raw.contains_key(*i))
+                .cloned()
+                .collect();
+            self.fetch_targets(&meta, &om, &found, objects)
+                .await
+                .map_err(|e| e.with_operation("read"))?
+        } else {
+            HashMap::new()
+        };
         Ok(ids
             .iter()
             .map(|id| {
-                raw.get(id).map(|r| ReadBack {
-                    id: id.clone(),
-                    created_at: r
-                        .get("createdAt")
-                        .and_then(J::as_str)
-                        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                        .map(|d| d.with_timezone(&Utc)),
-                    fields: decode(r, desc, &om),
+                raw.get(id).map(|r| {
+                    let mut fields = decode(r, desc, &om);
+                    if let Some(list) = targets.remove(id).filter(|l| !l.is_empty()) {
+                        fields.insert(f::TARGETS.to_string(), crm_core::Value::Ids(list));
+                    }
+                    ReadBack {
+                        id: id.clone(),
+                        created_at: r
+                            .get("createdAt")
+                            .and_then(J::as_str)
+                            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                            .map(|d| d.with_timezone(&Utc)),
+                        fields,
+                    }
                 })
             })
             .collect())

@@ -154,7 +154,10 @@ impl Value {
         match (self, other) {
             (a, b) if a.is_empty() && b.is_empty() => true,
             (Value::Emails(a), Value::Emails(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| x.trim().eq_ignore_ascii_case(y.trim()))
             }
             (Value::Choices(a), Value::Choices(b)) => {
                 let mut a = a.clone();
@@ -292,6 +295,9 @@ mod tests {
     #[test]
     fn same_as_ignores_email_case_and_choice_order() {
         assert!(Value::Emails(vec!["A@x.io".into()]).same_as(&Value::Emails(vec!["a@x.io".into()])));
+        assert!(
+            Value::Emails(vec![" A@x.io ".into()]).same_as(&Value::Emails(vec!["a@x.io".into()]))
+        );
         assert!(Value::Choices(vec!["b".into(), "a".into()])
             .same_as(&Value::Choices(vec!["a".into(), "b".into()])));
         assert!(Value::Null.same_as(&Value::Text(String::new())));
