@@ -1,6 +1,8 @@
 //! Command-line interface: argument parsing, logging, exit codes.
 
 mod destination;
+#[cfg(feature = "emulators")]
+mod emulate;
 mod map;
 mod progress;
 mod propose;
@@ -51,6 +53,9 @@ enum Command {
     Verify(StateArgs),
     /// Undo every run recorded in a state directory.
     Rollback(rollback::RollbackArgs),
+    /// Serve a platform's emulator on 127.0.0.1 and print its URL and a test key.
+    #[cfg(feature = "emulators")]
+    Emulate(emulate::EmulateArgs),
 }
 
 /// Commands that work from a state directory alone.
@@ -101,6 +106,8 @@ pub(crate) fn main() -> ExitCode {
             Command::Run(a) => run::run(a).await,
             Command::Verify(a) => verify::verify(a).await,
             Command::Rollback(a) => rollback::rollback(a).await,
+            #[cfg(feature = "emulators")]
+            Command::Emulate(a) => emulate::emulate(a).await,
         }
     });
     match result {

@@ -23,6 +23,51 @@ pub enum Fault {
     CommitThenStall(Duration),
 }
 
+impl Fault {
+    /// Parses a fault script: comma-separated faults, each optionally repeated with `xN`:
+    /// `429` (or `429:retry=2` for a `Retry-After: 2`), a 5xx status such as `503`, `drop`
+    /// (close without answering), `commit-drop` (apply, then close: a timeout after commit),
+    /// `stall=5` (apply, then answer after 5 s). Example: `429:retry=1x3,503x2,commit-drop`.
+    pub fn parse_script(spec: &str) -> Result<Vec<Fault>, String> {
+        let mut out = Vec::new();
+        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (body, times) = match item.rsplit_once('x') {
+                Some((b, n))
+                    if !b.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() =>
+                {
+                    (
+                        b,
+                        n.parse::<usize>()
+                            .map_err(|_| format!("bad repeat count in {item:?}"))?,
+                    )
+                }
+                _ => (item, 1),
+            };
+            let fault = match body {
+                "drop" => Fault::Drop,
+                "commit-drop" => Fault::CommitThenDrop,
+                "429" => Fault::TooManyRequests { retry_after: None },
+                b if b.starts_with("429:retry=") => Fault::TooManyRequests {
+                    retry_after: Some(b["429:retry=".len()..].parse().map_err(|_| format!("bad Retry-After in {item:?}"))?),
+                },
+                b if b.starts_with("stall=") => Fault::CommitThenStall(Duration::from_secs(
+                    b["stall=".len()..].parse().map_err(|_| format!("bad stall seconds in {item:?}"))?,
+                )),
+                b => match b.parse::<u16>() {
+                    Ok(code) if (500..600).contains(&code) => Fault::ServerError(code),
+                    _ => {
+                        return Err(format!(
+                            "unknown fault {item:?}: use 429, 429:retry=N, 5xx, drop, commit-drop or stall=N, each optionally xN"
+                        ))
+                    }
+                },
+            };
+            out.extend(std::iter::repeat_n(fault, times));
+        }
+        Ok(out)
+    }
+}
+
 /// Counts of the requests the emulator received, keyed `"METHOD /path"` with ids as `{id}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestLog {
@@ -79,5 +124,36 @@ impl Limiter {
         }
         slot.1 += 1;
         slot.1 <= limit
+    }
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::*;
+
+    #[test]
+    fn fault_scripts_parse() {
+        let f = Fault::parse_script("429:retry=2x2, 503, commit-drop, dropx1").unwrap();
+        assert_eq!(
+            f,
+            vec![
+                Fault::TooManyRequests {
+                    retry_after: Some(2)
+                },
+                Fault::TooManyRequests {
+                    retry_after: Some(2)
+                },
+                Fault::ServerError(503),
+                Fault::CommitThenDrop,
+                Fault::Drop,
+            ]
+        );
+        assert!(Fault::parse_script("418")
+            .unwrap_err()
+            .contains("unknown fault"));
+        assert_eq!(
+            Fault::parse_script("stall=3").unwrap(),
+            vec![Fault::CommitThenStall(Duration::from_secs(3))]
+        );
     }
 }

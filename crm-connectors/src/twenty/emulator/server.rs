@@ -133,7 +133,13 @@ pub struct TwentyEmulator {
 impl TwentyEmulator {
     /// Bind `127.0.0.1:0` in the current tokio runtime and start serving.
     pub async fn start(config: EmulatorConfig) -> std::io::Result<TwentyEmulator> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        Self::start_on(0, config).await
+    }
+
+    /// Bind `127.0.0.1:port` (`0` for any free port) and start serving. The emulator only
+    /// ever listens on the loopback interface.
+    pub async fn start_on(port: u16, config: EmulatorConfig) -> std::io::Result<TwentyEmulator> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             store: Mutex::new(Store::new(config.seed)),

@@ -111,7 +111,12 @@ pub struct UsercomEmulator {
 impl UsercomEmulator {
     /// Binds `127.0.0.1:0` in the current tokio runtime, seeds the account and serves it.
     pub async fn start(config: UsercomEmulatorConfig) -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        Self::start_on(0, config).await
+    }
+
+    /// Bind `127.0.0.1:port` (`0` for any free port) and start serving; loopback only.
+    pub async fn start_on(port: u16, config: UsercomEmulatorConfig) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let base = format!("http://{addr}{PREFIX}");
         let shared = Arc::new(Shared {
