@@ -183,3 +183,143 @@ async fn a_sink_that_cannot_change_its_schema_fails_before_any_record_moves() {
     );
     assert_eq!(sink.count("person"), 0);
 }
+
+const OBJECT_SPEC: &str = r#"
+[meta]
+source = "export"
+destination = "twenty"
+
+[[objects]]
+source = "invoices"
+target = "invoice"
+
+[[objects.fields]]
+source = "number"
+target = "number"
+transform = "text"
+
+[[objects.fields]]
+source = "total"
+target = "total"
+transform = "money"
+
+[[objects.fields]]
+source = "status"
+target = "paymentStatus"
+transform = "choice"
+
+[objects.value_maps.paymentStatus]
+paid = "PAID"
+open = "OPEN"
+
+[[custom_objects]]
+name = "invoice"
+label = "Invoice"
+
+[[custom_fields]]
+object = "invoice"
+name = "number"
+label = "Number"
+type = "text"
+
+[[custom_fields]]
+object = "invoice"
+name = "total"
+label = "Total"
+type = "currency"
+
+[[custom_fields]]
+object = "invoice"
+name = "paymentStatus"
+label = "Payment status"
+type = "select"
+options = ["OPEN", "PAID"]
+"#;
+
+fn invoices() -> MemorySource {
+    MemorySource::new("export", []).with_raw(
+        "invoices",
+        (1..=7)
+            .map(|i| {
+                raw(
+                    "invoices",
+                    &i.to_string(),
+                    &[
+                        ("number", &format!("FV/{i}/2024")),
+                        ("total", "1 250.50 EUR"),
+                        ("status", if i % 2 == 0 { "paid" } else { "open" }),
+                    ],
+                )
+            })
+            .collect(),
+    )
+}
+
+async fn custom_object_round_trip(sink: &dyn Sink, base: &crm_migrate::core::DataModel) {
+    let spec = MappingSpec::from_toml(OBJECT_SPEC).unwrap();
+    let changes = spec.schema_changes();
+    assert!(
+        matches!(&changes[0], crm_migrate::core::SchemaChange::AddObject { object } if object.fields.len() == 3)
+    );
+    let mapper = SpecMapper::new(spec, Some(base.clone())).unwrap();
+    let journal = SqliteJournal::in_memory().unwrap();
+    let summary = Engine::new(&invoices(), &mapper, sink, &journal)
+        .schema(changes.clone())
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(summary.totals().created, 7, "{:?}", summary.counts);
+    let live = sink.data_model().await.unwrap();
+    assert!(live
+        .get("invoice")
+        .is_some_and(|o| o.get("paymentStatus").is_some()));
+    assert!(
+        live.missing(&changes).is_empty(),
+        "asking again changes nothing"
+    );
+    let v = crm_migrate::core::engine::verify(sink, &journal, &live)
+        .await
+        .unwrap();
+    assert!(v.clean(), "{:?}", v.differences);
+    let r = rollback_with_schema(sink, &journal, &NoProgress)
+        .await
+        .unwrap();
+    assert!(
+        r.complete && r.schema_removed.iter().any(|c| c.contains("invoice")),
+        "{r:?}"
+    );
+    assert!(
+        sink.data_model().await.unwrap().get("invoice").is_none(),
+        "the object is gone"
+    );
+}
+
+#[tokio::test]
+async fn a_custom_object_is_created_loaded_and_removed_in_the_sandbox() {
+    let base = twenty_standard_model();
+    let sink = SandboxSink::in_memory(base.clone()).unwrap();
+    custom_object_round_trip(&sink, &base).await;
+    assert_eq!(sink.model(), base);
+}
+
+#[cfg(feature = "emulators")]
+#[tokio::test]
+async fn a_custom_object_is_created_loaded_and_removed_in_twenty() {
+    use crm_migrate::connectors::http::Secret;
+    use crm_migrate::connectors::twenty::emulator::{EmulatorConfig, TwentyEmulator};
+    use crm_migrate::connectors::twenty::{TwentyConfig, TwentySink};
+    let emu = TwentyEmulator::start(EmulatorConfig::default())
+        .await
+        .unwrap();
+    let sink = TwentySink::new(
+        TwentyConfig::new(emu.url(), Secret::new(emu.api_key())).with_rate_limit(None),
+    )
+    .unwrap();
+    let base = sink.data_model().await.unwrap();
+    custom_object_round_trip(&sink, &base).await;
+    assert_eq!(emu.requests().count("POST /rest/metadata/objects"), 1);
+    assert_eq!(
+        emu.requests().count("DELETE /rest/metadata/objects/{id}"),
+        1
+    );
+}

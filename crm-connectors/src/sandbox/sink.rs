@@ -254,7 +254,14 @@ impl Sink for SandboxSink {
         let mut out = Vec::with_capacity(changes.len());
         for change in changes {
             let mut next = self.model();
-            if next.get(change.object()).is_none() {
+            if let SchemaChange::AddObject { object } = change {
+                if next.get(&object.name).is_some() {
+                    out.push(SchemaOutcome::Rejected {
+                        reason: format!("an object named {:?} already exists", object.name),
+                    });
+                    continue;
+                }
+            } else if next.get(change.object()).is_none() {
                 out.push(SchemaOutcome::Rejected {
                     reason: format!("no object {:?} in the {} model", change.object(), next.name),
                 });
@@ -286,6 +293,9 @@ impl Sink for SandboxSink {
 
     async fn revert_schema(&self, change: &SchemaChange) -> Result<()> {
         self.run("revert_schema", |conn| {
+            if let SchemaChange::AddObject { object } = change {
+                store::delete_object_rows(conn, &object.name)?;
+            }
             store::forget_schema_change(conn, change)
         })?;
         self.model

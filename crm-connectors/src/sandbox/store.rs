@@ -81,6 +81,13 @@ pub(super) fn record_schema_change(conn: &Connection, change: &SchemaChange) -> 
     Ok(())
 }
 
+/// Deletes every row (and its index entries) of a removed custom object.
+pub(super) fn delete_object_rows(conn: &Connection, object: &str) -> Result<()> {
+    conn.execute("DELETE FROM field_index WHERE object = ?1", [object])?;
+    conn.execute("DELETE FROM records WHERE object = ?1", [object])?;
+    Ok(())
+}
+
 /// Forgets a schema change (it was reverted).
 pub(super) fn forget_schema_change(conn: &Connection, change: &SchemaChange) -> Result<()> {
     conn.execute(

@@ -31,6 +31,8 @@ mod meta;
 #[cfg(feature = "twenty")]
 mod schema;
 #[cfg(feature = "twenty")]
+mod schema_objects;
+#[cfg(feature = "twenty")]
 mod sink;
 #[cfg(feature = "twenty")]
 mod targets;

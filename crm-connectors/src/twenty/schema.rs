@@ -160,7 +160,17 @@ impl TwentySink {
             }))
     }
 
-    async fn add_field(&self, object: &str, field: &FieldDescriptor) -> Result<SchemaOutcome> {
+    /// Whether `object` has a field named `name` in the live metadata.
+    pub(super) async fn field_exists(&self, object: &str, name: &str) -> Result<bool> {
+        Ok(self.field_json(object, name).await?.is_some())
+    }
+
+    /// Creates one custom field on `object`.
+    pub(super) async fn add_field(
+        &self,
+        object: &str,
+        field: &FieldDescriptor,
+    ) -> Result<SchemaOutcome> {
         let rejected = |reason: String| Ok(SchemaOutcome::Rejected { reason });
         let Some(ty) = twenty_type(field.ty) else {
             return rejected(format!(
@@ -321,6 +331,7 @@ impl TwentySink {
         let mut out = Vec::with_capacity(changes.len());
         for change in changes {
             let o = match change {
+                SchemaChange::AddObject { object } => self.add_object(object).await?,
                 SchemaChange::AddField { object, field } => self.add_field(object, field).await?,
                 SchemaChange::AddOptions {
                     object,
@@ -339,6 +350,7 @@ impl TwentySink {
     pub(super) async fn revert_change(&self, change: &SchemaChange) -> Result<()> {
         self.refresh_metadata().await;
         let res = match change {
+            SchemaChange::AddObject { object } => self.remove_object(&object.name).await,
             SchemaChange::AddField { object, field } => {
                 let Some((id, existing)) = self.field_json(object, &field.name).await? else {
                     return Ok(()); // already gone

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::descriptor::{DataModel, FieldDescriptor};
+use crate::descriptor::{DataModel, FieldDescriptor, ObjectDescriptor};
 
 /// One change to a destination's model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +16,11 @@ pub enum SchemaChange {
         object: String,
         /// The field.
         field: FieldDescriptor,
+    },
+    /// Create a custom object with its fields.
+    AddObject {
+        /// The object (marked custom).
+        object: ObjectDescriptor,
     },
     /// Add options to a select or multi-select field.
     AddOptions {
@@ -35,6 +40,7 @@ impl SchemaChange {
             SchemaChange::AddField { object, .. } | SchemaChange::AddOptions { object, .. } => {
                 object
             }
+            SchemaChange::AddObject { object } => &object.name,
         }
     }
 
@@ -43,6 +49,13 @@ impl SchemaChange {
         match self {
             SchemaChange::AddField { object, field } => {
                 format!("add field {object}.{} ({:?})", field.name, field.ty)
+            }
+            SchemaChange::AddObject { object } => {
+                format!(
+                    "add object {} ({} fields)",
+                    object.name,
+                    object.fields.len()
+                )
             }
             SchemaChange::AddOptions {
                 object,
@@ -76,6 +89,22 @@ impl DataModel {
         let mut out: Vec<SchemaChange> = Vec::new();
         for change in wanted {
             match change {
+                SchemaChange::AddObject { object } => match self.get(&object.name) {
+                    None => out.push(change.clone()),
+                    Some(existing) => {
+                        // The object is there: only its missing fields are changes.
+                        let fields: Vec<SchemaChange> = object
+                            .fields
+                            .iter()
+                            .filter(|f| existing.get(&f.name).is_none())
+                            .map(|f| SchemaChange::AddField {
+                                object: object.name.clone(),
+                                field: f.clone(),
+                            })
+                            .collect();
+                        out.extend(fields);
+                    }
+                },
                 SchemaChange::AddField { object, field } => {
                     let existing = self.get(object).and_then(|o| o.get(&field.name));
                     match existing {
@@ -136,6 +165,11 @@ impl DataModel {
     /// Applies a change to this description of the model (after the destination made it).
     pub fn apply(&mut self, change: &SchemaChange) {
         match change {
+            SchemaChange::AddObject { object } => {
+                if self.get(&object.name).is_none() {
+                    self.objects.push(object.clone());
+                }
+            }
             SchemaChange::AddField { object, field } => {
                 if let Some(o) = self.get_mut(object) {
                     if o.get(&field.name).is_none() {
@@ -165,6 +199,7 @@ impl DataModel {
     /// Undoes a change in this description of the model.
     pub fn revert(&mut self, change: &SchemaChange) {
         match change {
+            SchemaChange::AddObject { object } => self.objects.retain(|o| o.name != object.name),
             SchemaChange::AddField { object, field } => {
                 if let Some(o) = self.get_mut(object) {
                     o.fields.retain(|f| f.name != field.name);
@@ -248,5 +283,29 @@ mod tests {
             options: vec!["CEO".into()],
         }];
         assert!(DataModel::standard().missing(&free).is_empty());
+    }
+
+    #[test]
+    fn custom_objects_are_added_once_then_only_their_new_fields() {
+        let invoice = ObjectDescriptor::new("invoice")
+            .field(FieldDescriptor::new("number", FieldType::Text))
+            .field(FieldDescriptor::new("total", FieldType::Money));
+        let wanted = vec![SchemaChange::AddObject {
+            object: invoice.clone(),
+        }];
+        let mut m = DataModel::standard();
+        assert_eq!(m.missing(&wanted), wanted);
+        m.apply(&wanted[0]);
+        assert!(m.missing(&wanted).is_empty());
+        let more = vec![SchemaChange::AddObject {
+            object: invoice
+                .clone()
+                .field(FieldDescriptor::new("paid", FieldType::Boolean)),
+        }];
+        assert!(
+            matches!(&m.missing(&more)[..], [SchemaChange::AddField { object, field }] if object == "invoice" && field.name == "paid")
+        );
+        m.revert(&wanted[0]);
+        assert_eq!(m, DataModel::standard());
     }
 }

@@ -11,6 +11,6 @@ mod spec;
 pub use apply::SpecMapper;
 pub use confirm::Confirmation;
 pub use spec::{
-    AmbiguousRule, Condition, CustomField, CustomFieldType, DateOrderRule, FieldMapping,
-    MappingSpec, Meta, ObjectMapping, OnError, OrphanRule, Policies, Transform,
+    AmbiguousRule, Condition, CustomField, CustomFieldType, CustomObject, DateOrderRule,
+    FieldMapping, MappingSpec, Meta, ObjectMapping, OnError, OrphanRule, Policies, Transform,
 };

@@ -145,6 +145,10 @@ impl MappingSpec {
                 field(&mut out, f);
             }
         }
+        for o in &self.custom_objects {
+            let _ = writeln!(out, "\n[[custom_objects]]");
+            out.push_str(&toml::to_string(o).unwrap_or_default());
+        }
         for c in &self.custom_fields {
             let _ = writeln!(out, "\n[[custom_fields]]");
             out.push_str(&toml::to_string(c).unwrap_or_default());

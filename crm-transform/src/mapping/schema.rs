@@ -1,7 +1,7 @@
 //! The schema changes a mapping needs: its custom fields, and value-map targets that are not
 //! yet options of their select field ("add as a new option").
 
-use crm_core::descriptor::{FieldDescriptor, FieldType};
+use crm_core::descriptor::{FieldDescriptor, FieldType, ObjectDescriptor};
 use crm_core::SchemaChange;
 
 use super::spec::{CustomFieldType, MappingSpec};
@@ -28,14 +28,31 @@ impl MappingSpec {
     /// lacks ([`crm_core::DataModel::missing`]).
     pub fn schema_changes(&self) -> Vec<SchemaChange> {
         let mut out = Vec::new();
-        for c in &self.custom_fields {
-            let field = FieldDescriptor::new(&c.name, field_type(c.ty))
+        let field = |c: &super::spec::CustomField| {
+            FieldDescriptor::new(&c.name, field_type(c.ty))
                 .label(&c.label)
                 .options(c.options.clone())
-                .custom();
+                .custom()
+        };
+        for o in &self.custom_objects {
+            let mut object = ObjectDescriptor::new(&o.name);
+            object.label = o.label.clone();
+            object.custom = true;
+            object.fields = self
+                .custom_fields
+                .iter()
+                .filter(|c| c.object == o.name)
+                .map(field)
+                .collect();
+            out.push(SchemaChange::AddObject { object });
+        }
+        for c in &self.custom_fields {
+            if self.custom_objects.iter().any(|o| o.name == c.object) {
+                continue;
+            }
             out.push(SchemaChange::AddField {
                 object: c.object.clone(),
-                field,
+                field: field(c),
             });
         }
         for o in &self.objects {

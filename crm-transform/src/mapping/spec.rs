@@ -38,9 +38,23 @@ pub struct MappingSpec {
     /// Source object → canonical object rules.
     #[serde(default)]
     pub objects: Vec<ObjectMapping>,
+    /// Custom objects to create in the destination before loading (their fields are the
+    /// `custom_fields` whose `object` names them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_objects: Vec<CustomObject>,
     /// Custom fields to create in the destination before loading.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
+}
+
+/// A custom object the destination needs before loading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomObject {
+    /// Object name (destination naming rules apply: camelCase for Twenty).
+    pub name: String,
+    /// Human label (singular).
+    #[serde(default)]
+    pub label: String,
 }
 
 /// Provenance and confirmation.

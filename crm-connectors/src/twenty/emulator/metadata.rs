@@ -280,6 +280,23 @@ pub(super) fn rest(
             Ok(f) => (200, json!({"data": {"updateOneField": f}})),
             Err(m) => bad(m),
         },
+        ("PATCH", ["objects", id]) => match store.objects.iter().find(|o| o.id == *id) {
+            Some(o) => (
+                200,
+                json!({"data": {"updateOneObject": object_json(o, false)}}),
+            ),
+            None => bad(format!("Object {id} not found")),
+        },
+        ("DELETE", ["objects", id]) => match store.objects.iter().position(|o| o.id == *id) {
+            Some(i) if store.objects[i].custom => {
+                let o = store.objects.remove(i);
+                let v = object_json(&o, false);
+                store.records.remove(&o.singular);
+                (200, json!({"data": {"deleteOneObject": v}}))
+            }
+            Some(_) => bad("Standard objects cannot be deleted".to_string()),
+            None => bad(format!("Object {id} not found")),
+        },
         ("DELETE", ["fields", id]) => match delete_field(&mut store, id) {
             Ok(f) => (200, json!({"data": {"deleteOneField": f}})),
             Err(m) => bad(m),
