@@ -115,25 +115,7 @@ pub(crate) async fn prepare(
         let note =
             (!c.dropped.is_empty()).then(|| format!("link dropped: {}", c.dropped.join("; ")));
         let Some((id, intent, prior)) = c.update.take() else {
-            let fields = c.record.fields;
-            writes.push((
-                PendingWrite {
-                    write: WriteRecord {
-                        key: c.record.key,
-                        op: WriteOp::Create { merge_on: None },
-                        created_at: c.record.created_at,
-                        updated_at: c.record.updated_at,
-                        fields,
-                    },
-                    hash: c.hash,
-                    intent: Outcome::Created,
-                    before: None,
-                    refs,
-                    deferred: c.deferred,
-                    note: None,
-                },
-                note,
-            ));
+            writes.push((create(c, refs), note));
             continue;
         };
         let now = current.next().flatten();
@@ -148,25 +130,7 @@ pub(crate) async fn prepare(
                 ));
             } else {
                 // The match vanished between lookup and read: create instead.
-                c.update = None;
-                writes.push((
-                    PendingWrite {
-                        write: WriteRecord {
-                            key: c.record.key,
-                            op: WriteOp::Create { merge_on: None },
-                            created_at: c.record.created_at,
-                            updated_at: c.record.updated_at,
-                            fields: c.record.fields,
-                        },
-                        hash: c.hash,
-                        intent: Outcome::Created,
-                        before: None,
-                        refs,
-                        deferred: c.deferred,
-                        note: None,
-                    },
-                    note,
-                ));
+                writes.push((create(c, refs), note));
             }
             continue;
         };
@@ -267,6 +231,25 @@ pub(crate) async fn prepare(
         })
         .collect();
     Ok(Prepared { writes, settled })
+}
+
+/// A create of a candidate record.
+fn create(c: Candidate, refs: Vec<(String, String)>) -> PendingWrite {
+    PendingWrite {
+        write: WriteRecord {
+            key: c.record.key,
+            op: WriteOp::Create { merge_on: None },
+            created_at: c.record.created_at,
+            updated_at: c.record.updated_at,
+            fields: c.record.fields,
+        },
+        hash: c.hash,
+        intent: Outcome::Created,
+        before: None,
+        refs,
+        deferred: c.deferred,
+        note: None,
+    }
 }
 
 /// Resolves every reference field of `record` in place. Returns the deferred fields and
