@@ -8,6 +8,7 @@ use crm_migrate::transform::propose::{propose as heuristic, ProposalHints};
 use super::destination::{model_named, Destination};
 use super::run::open_source;
 use super::{Usage, EXIT_OK, EXIT_PARTIAL};
+use crm_migrate::connectors::usercom::{UsercomApiConfig, UsercomApiSource, USERCOM_SCHEME};
 
 /// Arguments of `discover`.
 #[derive(Debug, clap::Args)]
@@ -43,7 +44,36 @@ pub(crate) async fn discover(a: DiscoverArgs) -> anyhow::Result<u8> {
         "Wrote {0}/discovery.json and {0}/discovery.md.",
         a.out.display()
     );
+    if a.from == USERCOM_SCHEME {
+        usercom_reports(source.as_ref(), &a).await?;
+    }
     Ok(EXIT_OK)
+}
+
+/// User.com: the billable-contact and data-quality audit, and the inventory of what cannot
+/// move (automations, templates, campaigns, web push, segment definitions, integrations).
+async fn usercom_reports(
+    source: &dyn crm_migrate::core::Source,
+    a: &DiscoverArgs,
+) -> anyhow::Result<()> {
+    let audit = crm_migrate::connectors::usercom::audit::audit(source, chrono::Utc::now()).await?;
+    audit.write(&a.out)?;
+    let text = a.input.to_string_lossy();
+    let api = if text.starts_with("http://") || text.starts_with("https://") {
+        let config = UsercomApiConfig::from_env(&text).map_err(|e| Usage(e.to_string()))?;
+        Some(UsercomApiSource::new(config)?)
+    } else {
+        None
+    };
+    let export = api.is_none().then_some(a.input.as_path());
+    let inventory =
+        crm_migrate::connectors::usercom::inventory::inventory(api.as_ref(), export).await?;
+    inventory.write(&a.out)?;
+    println!(
+        "Billable contacts: {} (anonymous visitors not migrated: {}). Wrote audit.md and inventory.md (what cannot move).",
+        audit.billable.billable, audit.billable.anonymous
+    );
+    Ok(())
 }
 
 pub(crate) async fn propose(

@@ -12,11 +12,14 @@
 //!
 #![doc = include_str!("docs.md")]
 
+pub mod audit;
 mod client;
 mod config;
 mod csv;
 mod dataset;
 mod decode;
+pub mod inventory;
+pub mod mapping;
 mod rows;
 mod rows_crm;
 pub mod sample;

@@ -180,6 +180,22 @@ impl Store {
             }));
             lists.insert(format!("segments/{id}/users/"), users);
         }
+        // What does not migrate (read-only, UNCONFIRMED paths): a few items for the inventory.
+        lists.insert("automations/".into(), vec![
+            json!({"id": 1, "name": "Welcome series", "status": "active", "trigger": "user_registered", "conditions": {"segment": 3}}),
+            json!({"id": 2, "name": "Abandoned cart, 1h", "status": "paused", "trigger": "event:cart_abandoned"}),
+        ]);
+        lists.insert(
+            "email-templates/".into(),
+            vec![
+                json!({"id": 1, "name": "Newsletter – spring", "subject": "Spring news"}),
+                json!({"id": 2, "name": "Welcome", "subject": "Witaj!"}),
+            ],
+        );
+        lists.insert("campaigns/".into(), vec![
+            json!({"id": 1, "name": "March newsletter", "channel": "email", "status": "sent", "scheduled_at": "2021-03-01T09:00:00Z"}),
+            json!({"id": 2, "name": "Flash sale push", "channel": "web_push", "status": "scheduled"}),
+        ]);
         Self { lists }
     }
 }

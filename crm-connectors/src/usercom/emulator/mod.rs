@@ -11,7 +11,8 @@
 //!
 //! Paths served: `users/`, `users/{id}/events/`, `users/{id}/segments/`, `companies/`,
 //! `deals/`, `activities/`, `conversations/`, `conversations/{id}/messages/`, `agents/`,
-//! `tags/`, `segments/`, `segments/{id}/users/`, `attributes/`. Those the documentation
+//! `tags/`, `segments/`, `segments/{id}/users/`, `attributes/`, and for the inventory the
+//! UNCONFIRMED `automations/`, `email-templates/`, `campaigns/` (a few seeded items). Those the documentation
 //! does not confirm (`activities/`, `agents/`, the messages path) follow the resource
 //! naming pattern, as the connector's defaults do.
 
