@@ -159,6 +159,12 @@ impl Value {
                         .zip(b)
                         .all(|(x, y)| x.trim().eq_ignore_ascii_case(y.trim()))
             }
+            // Destinations keep instants to the millisecond (Twenty, most SQL stores): a
+            // value sent with microseconds is the same instant if it agrees to the millisecond.
+            (Value::DateTime(a), Value::DateTime(b)) => {
+                (*a - *b).num_microseconds().is_some_and(|d| d.abs() < 1000)
+                    && a.timestamp_millis() == b.timestamp_millis()
+            }
             (Value::Choices(a), Value::Choices(b)) => {
                 let mut a = a.clone();
                 let mut b = b.clone();
@@ -302,5 +308,19 @@ mod tests {
             .same_as(&Value::Choices(vec!["a".into(), "b".into()])));
         assert!(Value::Null.same_as(&Value::Text(String::new())));
         assert!(!Value::Int(1).same_as(&Value::Int(2)));
+        let t = chrono::DateTime::parse_from_rfc3339("2020-01-06T09:07:00.100057Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let ms = chrono::DateTime::parse_from_rfc3339("2020-01-06T09:07:00.100Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let next = chrono::DateTime::parse_from_rfc3339("2020-01-06T09:07:00.101Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert!(
+            Value::DateTime(t).same_as(&Value::DateTime(ms)),
+            "kept to the millisecond"
+        );
+        assert!(!Value::DateTime(t).same_as(&Value::DateTime(next)));
     }
 }
