@@ -333,10 +333,48 @@ async fn first_run(
         o.fields.get("amount"),
         Some(&Value::Money {
             micros,
-            currency: "EUR".into()
+            currency: d["currency"].clone()
         })
     );
     assert_eq!(text(o.fields.get("currencyCode")), d["currency"]);
+    // Every loaded deal: the stage follows the status (won, lost, abandoned, archived; the
+    // last three as new options), else the stage name; the amount keeps its own currency.
+    let stage_of = |d: &BTreeMap<String, String>| -> &'static str {
+        match d["status"].as_str() {
+            "0" => "ABANDONED",
+            "2" => "CUSTOMER",
+            "3" => "LOST",
+            "4" => "ARCHIVED",
+            _ => match d["stage"].as_str() {
+                "Lead" | "Upcoming" => "NEW",
+                "Qualified" => "SCREENING",
+                "Proposal, sent" => "PROPOSAL",
+                "Negotiation" => "MEETING",
+                "Renewed" => "CUSTOMER",
+                other => panic!("unexpected stage {other:?}"),
+            },
+        }
+    };
+    let mut stages = std::collections::BTreeSet::new();
+    let mut currencies = std::collections::BTreeSet::new();
+    for d in deals.iter() {
+        let id = d["id"].as_str();
+        if journal.id_entry(&key("deals", id)).unwrap().is_none() {
+            continue;
+        }
+        let o = read(sink, "opportunity", &dest(journal, "deals", id)).await;
+        assert_eq!(text(o.fields.get("stage")), stage_of(d), "deal {id}");
+        stages.insert(stage_of(d));
+        if let Some(Value::Money { currency, .. }) = o.fields.get("amount") {
+            assert_eq!(currency, &d["currency"], "deal {id}");
+            currencies.insert(currency.clone());
+        }
+    }
+    assert!(
+        stages.contains("LOST") && stages.contains("CUSTOMER") && stages.len() >= 4,
+        "{stages:?}"
+    );
+    assert!(currencies.len() >= 2, "{currencies:?}");
     assert_eq!(ms(o.created_at), Some(time(&d["created_at"])));
 
     // A task from an activity, with its targets and assignee.

@@ -87,10 +87,11 @@ impl SpecMapper {
         &self,
         f: &FieldMapping,
         rule: &ObjectMapping,
-        system: &str,
+        record: &RawRecord,
         raw: &str,
         json: &serde_json::Value,
     ) -> Result<Option<Value>, Bad> {
+        let system = record.key.system.as_str();
         let bad = |e: n::NormaliseError| Bad {
             value: raw.to_string(),
             reason: e.to_string(),
@@ -167,7 +168,25 @@ impl SpecMapper {
             }
             Transform::Urls => Some(Value::Urls(vec![n::normalise_url(raw).map_err(bad)?])),
             Transform::Domain => Some(Value::Urls(vec![n::domain_of(raw).map_err(bad)?])),
-            Transform::Money => Some(n::money_value(raw, &self.money).map_err(bad)?),
+            Transform::Money => {
+                let from_column = f
+                    .currency
+                    .as_ref()
+                    .and_then(|c| record.fields.get(c))
+                    .and_then(text_of)
+                    .map(|c| n::validate_currency(c.trim()).map_err(bad))
+                    .transpose()?;
+                match from_column {
+                    Some(code) => {
+                        let opts = MoneyOptions {
+                            default_currency: Some(code),
+                            ..self.money.clone()
+                        };
+                        Some(n::money_value(raw, &opts).map_err(bad)?)
+                    }
+                    None => Some(n::money_value(raw, &self.money).map_err(bad)?),
+                }
+            }
             Transform::Json => Some(Value::Json(if json.is_string() {
                 n::parse_json_cell(raw).map_err(bad)?
             } else {
@@ -398,7 +417,7 @@ impl RecordMapper for SpecMapper {
             let polymorphic = desc
                 .and_then(|d| d.get(&f.target))
                 .is_some_and(|d| d.ty == FieldType::References);
-            match self.transform(f, rule, &key.system, &text, json) {
+            match self.transform(f, rule, raw, &text, json) {
                 Ok(Some(v)) => {
                     let v = match v {
                         Value::Ref(r) if polymorphic => Value::Refs(vec![r]),

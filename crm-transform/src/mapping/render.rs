@@ -55,6 +55,9 @@ fn field(out: &mut String, f: &FieldMapping) {
     if let Some(o) = &f.ref_source {
         let _ = writeln!(out, "ref_source = {}", q(o));
     }
+    if let Some(c) = &f.currency {
+        let _ = writeln!(out, "currency = {}", q(c));
+    }
     if f.on_error != Default::default() {
         let e = serde_json::to_value(f.on_error)
             .ok()
@@ -208,6 +211,7 @@ mod tests {
                 transform: Transform::Emails,
                 ref_object: None,
                 ref_source: None,
+                currency: Some("Currency".into()),
                 on_error: OnError::Queue,
                 confidence: Some(0.93),
                 flag: Some("two columns look like emails".into()),
@@ -241,6 +245,10 @@ mod tests {
         assert_eq!(back.checksum(), s.checksum());
         assert_eq!(back.objects[0].value_maps["stage"]["won"], "CUSTOMER");
         assert_eq!(back.objects[0].fields[0].on_error, OnError::Queue);
+        assert_eq!(
+            back.objects[0].fields[0].currency.as_deref(),
+            Some("Currency")
+        );
         assert_eq!(back.custom_fields, s.custom_fields);
     }
 

@@ -57,7 +57,8 @@ impl MappingSpec {
         }
         for o in &self.objects {
             for (field, map) in &o.value_maps {
-                let mut options: Vec<String> = map.values().cloned().collect();
+                let mut options: Vec<String> =
+                    map.values().filter(|v| !v.is_empty()).cloned().collect();
                 options.sort();
                 options.dedup();
                 out.push(SchemaChange::AddOptions {

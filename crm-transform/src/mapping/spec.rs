@@ -220,7 +220,8 @@ pub struct ObjectMapping {
     /// Field rules.
     #[serde(default)]
     pub fields: Vec<FieldMapping>,
-    /// Per target field, source value → destination option (`won` → `CUSTOMER`).
+    /// Per target field, source value → destination option (`won` → `CUSTOMER`); a value
+    /// mapped to `""` gives no value, so a later rule for the same field can fill it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub value_maps: BTreeMap<String, BTreeMap<String, String>>,
 }
@@ -308,6 +309,10 @@ pub struct FieldMapping {
     /// For references by source id: the source object of the target (`companies`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_source: Option<String>,
+    /// For money: the source field holding the currency code (else the amount's own code,
+    /// else `policies.default_currency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     /// Unreadable values.
     #[serde(default)]
     pub on_error: OnError,

@@ -126,6 +126,7 @@ pub(crate) fn custom_field(
         transform,
         ref_object: None,
         ref_source: None,
+        currency: None,
         on_error: OnError::default(),
         confidence: Some(round(p.fit.clamp(0.0, 1.0) as f32 * 0.7)),
         flag: Some(flag),

@@ -258,6 +258,7 @@ pub(crate) fn line(
         transform,
         ref_object,
         ref_source,
+        currency: None,
         on_error: OnError::default(),
         confidence: Some(round(conf)),
         flag: (!flags.is_empty()).then(|| flags.join("; ")),
