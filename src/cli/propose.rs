@@ -76,6 +76,13 @@ async fn usercom_reports(
     Ok(())
 }
 
+fn standard_model(dest: &Destination) -> anyhow::Result<crm_migrate::core::DataModel> {
+    match dest {
+        Destination::Sandbox { model, .. } => model_named(model),
+        Destination::Remote { platform, .. } => model_named(platform),
+    }
+}
+
 pub(crate) async fn propose(
     from: Option<String>,
     to: Option<String>,
@@ -87,10 +94,26 @@ pub(crate) async fn propose(
     };
     let to = to.unwrap_or_else(|| "sandbox:dest.sqlite".into());
     let dest = Destination::parse(&to, "twenty")?;
-    let model = match &dest {
-        Destination::Sandbox { model, .. } => model_named(model)?,
-        Destination::Remote { platform, .. } => model_named(platform)?,
+    // The live model where the destination can be reached (its custom fields, its version's
+    // fields); the recorded standard model otherwise.
+    let model = match dest.open() {
+        Ok(sink) => {
+            match sink.data_model().await {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("note: could not read the destination's model ({e}); using the standard one");
+                    standard_model(&dest)?
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("note: could not open the destination ({e}); using its standard model");
+            standard_model(&dest)?
+        }
     };
+    if from == USERCOM_SCHEME {
+        return usercom_default_map(&model, &out);
+    }
     let source = open_source(&from, &input).await?;
     let objects = source.objects().await?;
     let discovery = profile(source.as_ref(), &objects, Some(5_000)).await?;
@@ -127,4 +150,58 @@ pub(crate) async fn propose(
     } else {
         EXIT_PARTIAL
     })
+}
+
+/// User.com: the curated default map (custom attributes, tags, segments, the event split,
+/// chat transcripts, the deal status → stage map), fitted to the destination's model: a line
+/// whose target the destination lacks (and the map does not create) is left out, and said.
+fn usercom_default_map(
+    model: &crm_migrate::core::DataModel,
+    out: &std::path::Path,
+) -> anyhow::Result<u8> {
+    use crm_migrate::transform::mapping::MappingSpec;
+    let text = crm_migrate::connectors::usercom::mapping::default_mapping();
+    let mut spec = MappingSpec::from_toml(text).map_err(anyhow::Error::msg)?;
+    let mut planned = model.clone();
+    for change in planned.missing(&spec.schema_changes()) {
+        planned.apply(&change);
+    }
+    let mut dropped = Vec::new();
+    for o in &mut spec.objects {
+        let target = o.target.clone();
+        o.fields.retain(|f| {
+            let keep = planned
+                .get(&target)
+                .is_some_and(|d| d.get(&f.target).is_some());
+            if !keep {
+                dropped.push(format!(
+                    "{}.{} → {}.{}",
+                    o.source, f.source, target, f.target
+                ));
+            }
+            keep
+        });
+    }
+    crm_migrate::transform::SpecMapper::new(spec.clone(), Some(model.clone())).map_err(Usage)?;
+    if dropped.is_empty() {
+        std::fs::write(out, text)?;
+    } else {
+        spec.meta.proposed_by = Some("usercom default map, fitted to the destination".into());
+        spec.save(out).map_err(anyhow::Error::msg)?;
+        for d in &dropped {
+            println!("  note: the destination has no field for {d}; left out");
+        }
+    }
+    println!(
+        "Wrote the default User.com → {} map ({} objects, {} custom fields) to {}.",
+        model.name,
+        spec.objects.len(),
+        spec.custom_fields.len(),
+        out.display()
+    );
+    println!(
+        "Read it (lines marked CHECK first), edit it, then: crm-migrate map --confirm {}",
+        out.display()
+    );
+    Ok(EXIT_PARTIAL)
 }

@@ -275,6 +275,15 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
     .run()
     .await?;
     let report = write_reports(&a.state, journal.as_ref(), &summary)?;
+    if a.from == USERCOM_SCHEME && !a.dry_run {
+        let n = crm_migrate::connectors::usercom::segments::write_segments_csv(
+            source.as_ref(),
+            journal.as_ref(),
+            &a.state.join("segments.csv"),
+        )
+        .await?;
+        eprintln!("Wrote {n} segment memberships to segments.csv.");
+    }
     println!("{report}");
     println!(
         "Reports in {}: report.json, report.md, rejects.csv, review_queue.csv.",

@@ -23,6 +23,7 @@ pub mod mapping;
 mod rows;
 mod rows_crm;
 pub mod sample;
+pub mod segments;
 mod source;
 
 #[cfg(feature = "emulators")]
