@@ -357,6 +357,7 @@ async fn first_run(
     };
     let mut stages = std::collections::BTreeSet::new();
     let mut currencies = std::collections::BTreeSet::new();
+    let mut tagged = 0;
     for d in deals.iter() {
         let id = d["id"].as_str();
         if journal.id_entry(&key("deals", id)).unwrap().is_none() {
@@ -364,6 +365,13 @@ async fn first_run(
         }
         let o = read(sink, "opportunity", &dest(journal, "deals", id)).await;
         assert_eq!(text(o.fields.get("stage")), stage_of(d), "deal {id}");
+        let tags = crm_migrate::transform::normalise::parse_pg_array(&d["tags"]).unwrap();
+        match o.fields.get("tags") {
+            Some(Value::Choices(v)) => assert_eq!(v.len(), tags.len(), "deal {id} tags"),
+            None => assert!(tags.is_empty(), "deal {id} lost its tags {tags:?}"),
+            other => panic!("deal {id} tags: {other:?}"),
+        }
+        tagged += usize::from(!tags.is_empty());
         stages.insert(stage_of(d));
         if let Some(Value::Money { currency, .. }) = o.fields.get("amount") {
             assert_eq!(currency, &d["currency"], "deal {id}");
@@ -375,6 +383,7 @@ async fn first_run(
         "{stages:?}"
     );
     assert!(currencies.len() >= 2, "{currencies:?}");
+    assert!(tagged > 0, "some loaded deals carry tags");
     assert_eq!(ms(o.created_at), Some(time(&d["created_at"])));
 
     // A task from an activity, with its targets and assignee.

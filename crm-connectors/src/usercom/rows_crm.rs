@@ -5,7 +5,7 @@ use rand::Rng;
 use serde_json::json;
 
 use super::dataset::{
-    pick, Dataset, Row, Val, ACTIVITY_TYPES, AGENTS, ATTRIBUTES, PIPELINES, STAGES,
+    pick, Dataset, Row, Val, ACTIVITY_TYPES, AGENTS, ATTRIBUTES, PIPELINES, STAGES, TAGS,
 };
 use super::rows::{opt_int, text};
 
@@ -48,6 +48,18 @@ impl Dataset {
         );
         r.set("stage", Val::Both(stage_name.to_string(), json!(stage)));
         r.set("status", Val::Int(status));
+        let tagged = |id: i64| (d * 3 + id as u64).is_multiple_of(4);
+        let tags: Vec<String> = TAGS
+            .iter()
+            .filter(|(id, _)| tagged(*id))
+            .map(|t| t.1.to_string())
+            .collect();
+        let tag_api: Vec<_> = TAGS
+            .iter()
+            .filter(|(id, _)| tagged(*id))
+            .map(|(id, name)| json!({"id": id, "name": name}))
+            .collect();
+        r.set("tags", Val::Both(Val::List(tags).csv(), json!(tag_api)));
         r.set(
             "assigned_to",
             Val::Int((d % AGENTS.len() as u64) as i64 + 1),
