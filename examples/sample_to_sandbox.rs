@@ -33,16 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let sink = SandboxSink::open(work.join("sandbox.sqlite"), twenty_standard_model())?;
-    let members: Vec<(String, String, String)> = csv::Reader::from_path(input.join(MEMBERS_FILE))?
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
-        .collect();
-    let refs: Vec<(&str, &str, &str)> = members
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    sink.seed_users(&refs)?;
+    sink.seed_users_csv(&input.join(MEMBERS_FILE))?;
 
     let source = CanonicalSource::open(&input)?;
     let mapper = CanonicalMapper::new(source.objects().await?);

@@ -68,17 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 db.display()
             );
             let sandbox = SandboxSink::open(&db, twenty_standard_model())?;
-            let members: Vec<(String, String, String)> =
-                csv::Reader::from_path(input.join(MEMBERS_FILE))?
-                    .records()
-                    .filter_map(Result::ok)
-                    .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
-                    .collect();
-            let refs: Vec<(&str, &str, &str)> = members
-                .iter()
-                .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-                .collect();
-            sandbox.seed_users(&refs)?;
+            sandbox.seed_users_csv(&input.join(MEMBERS_FILE))?;
             Box::new(sandbox)
         }
     };

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use crm_migrate::connectors::canonical::{CanonicalSource, CANONICAL_SCHEME};
 use crm_migrate::connectors::csv::CsvSource;
 use crm_migrate::connectors::sandbox::SandboxSink;
@@ -163,28 +162,6 @@ pub(crate) async fn plan(a: PlanArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn seed_members(sink: &SandboxSink, file: &Path) -> anyhow::Result<usize> {
-    if sink.count("user")? > 0 {
-        return Ok(0);
-    }
-    let mut r =
-        csv::Reader::from_path(file).with_context(|| format!("reading {}", file.display()))?;
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        let rec = rec?;
-        rows.push((
-            rec.get(0).unwrap_or("").to_string(),
-            rec.get(1).unwrap_or("").to_string(),
-            rec.get(2).unwrap_or("").to_string(),
-        ));
-    }
-    let refs: Vec<(&str, &str, &str)> = rows
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    Ok(sink.seed_users(&refs)?.len())
-}
-
 pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
     if a.batch_size == 0 || a.concurrency == 0 {
         return Err(Usage("--batch-size and --concurrency must be at least 1".into()).into());
@@ -243,7 +220,7 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
         dest.remember(&a.state)?;
     }
     if let (Some(members), Some(sb)) = (&a.sandbox_members, &sandbox) {
-        let n = seed_members(sb, members)?;
+        let n = sb.seed_users_csv(members)?;
         if n > 0 {
             eprintln!("Seeded the sandbox with {n} workspace members.");
         }

@@ -86,6 +86,36 @@ impl SandboxSink {
         op(&mut conn).map_err(|e| e.with_connector("sandbox").with_operation(operation))
     }
 
+    /// Seeds workspace members from a CSV file with the columns `email,first_name,last_name`
+    /// (the `workspace_members.csv` the samples write) unless the sandbox already has members;
+    /// returns how many were added. A row without an email is an error naming its line.
+    pub fn seed_users_csv(&self, path: &Path) -> Result<usize> {
+        if self.count(f::USER)? > 0 {
+            return Ok(0);
+        }
+        let mut reader = ::csv::Reader::from_path(path).map_err(|e| {
+            Error::config(format!("cannot read members file {}", path.display())).with_source(e)
+        })?;
+        let mut rows = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let rec = rec?;
+            let cell = |n: usize| rec.get(n).unwrap_or("").trim().to_string();
+            if cell(0).is_empty() {
+                return Err(Error::config(format!(
+                    "{} line {}: no email",
+                    path.display(),
+                    i + 2
+                )));
+            }
+            rows.push((cell(0), cell(1), cell(2)));
+        }
+        let refs: Vec<(&str, &str, &str)> = rows
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        Ok(self.seed_users(&refs)?.len())
+    }
+
     /// Inserts workspace members `(email, first name, last name)` directly, although `user`
     /// is not creatable through the API, and returns their ids in order. All or none: a
     /// member that breaks a rule (a duplicate email) fails the whole call.
