@@ -11,6 +11,7 @@
 //! database for tests and dry runs.
 
 mod sqlite;
+mod sqlite_rows;
 mod types;
 
 pub use sqlite::SqliteJournal;

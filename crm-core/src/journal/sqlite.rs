@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::types::*;
 use super::Journal;
-use crate::model::{Fields, Record, SourceKey};
+use crate::model::{Fields, SourceKey};
 use crate::{Error, Result};
 
 const SCHEMA: &str = include_str!("schema.sql");
@@ -27,26 +27,7 @@ pub struct SqliteJournal {
     path: Option<PathBuf>,
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339()
-}
-
-fn key_text(k: &SourceKey) -> String {
-    k.to_string()
-}
-
-fn parse_key(s: &str) -> Result<SourceKey> {
-    s.parse()
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-    Ok(serde_json::to_string(v)?)
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
-    serde_json::from_str(s)
-        .map_err(|e| Error::state("journal holds a value it cannot read").with_source(e))
-}
+use super::sqlite_rows::*;
 
 impl SqliteJournal {
     /// Opens (creating if needed) the journal in state directory `dir`, taking its lock.
@@ -131,153 +112,6 @@ impl SqliteJournal {
 }
 
 const RUN_COLS: &str = "SELECT run, checksum, mode, status, attempt, started FROM runs";
-
-fn write_settled(
-    tx: &rusqlite::Transaction<'_>,
-    run: i64,
-    phase: &str,
-    attempt: i64,
-    s: &Settled,
-) -> Result<()> {
-    let key = key_text(&s.key);
-    let (merged_into, payload) = match &s.merged_into {
-        Some((k, rec)) => (Some(key_text(k)), Some(to_json(rec)?)),
-        None => (None, None),
-    };
-    let attempt = if s.reconciled { attempt - 1 } else { attempt };
-    let seq: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM outcomes WHERE run = ?1",
-        [run],
-        |r| r.get(0),
-    )?;
-    tx.execute(
-        "INSERT OR REPLACE INTO outcomes (run, phase, key, outcome, attempt, dest_id, field, value, reason, merged_into, payload, seq, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            run,
-            phase,
-            key,
-            s.outcome.as_str(),
-            attempt,
-            s.dest.as_ref().map(|d| d.1.clone()),
-            s.field,
-            s.value,
-            s.reason,
-            merged_into,
-            payload,
-            seq,
-            s.hash
-        ],
-    )?;
-    if let Some((object, id)) = &s.dest {
-        if matches!(
-            s.outcome,
-            Outcome::Created | Outcome::Updated | Outcome::Merged
-        ) {
-            // An update keeps the first origin (a record created in run 1 and updated in a
-            // delta run is still one this tool created).
-            let origin: Option<String> = tx
-                .query_row("SELECT origin FROM id_map WHERE key = ?1", [&key], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            let origin = origin.unwrap_or_else(|| s.outcome.as_str().to_string());
-            tx.execute(
-                "INSERT OR REPLACE INTO id_map (key, object, dest_id, hash, written, origin, run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    key,
-                    object,
-                    id,
-                    s.hash.clone().unwrap_or_default(),
-                    to_json(&s.written)?,
-                    origin,
-                    run
-                ],
-            )?;
-            for (kind, value) in &s.refs {
-                tx.execute(
-                    "INSERT INTO ref_index (object, kind, value, dest_id) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (object, kind, value) DO UPDATE SET
-                       ambiguous = ambiguous OR (ref_index.dest_id <> excluded.dest_id)",
-                    params![object, kind, value, id],
-                )?;
-            }
-            for (field, value) in &s.deferred {
-                tx.execute(
-                    "INSERT OR REPLACE INTO deferred (run, object, key, field, value) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![run, object, key, field, to_json(value)?],
-                )?;
-            }
-            if let Some(undo) = &s.undo {
-                tx.execute(
-                    "INSERT INTO undo_log (run, object, dest_id, action) VALUES (?1, ?2, ?3, ?4)",
-                    params![run, object, id, to_json(undo)?],
-                )?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn current_attempt(conn: &Connection, run: i64) -> Result<i64> {
-    Ok(
-        conn.query_row("SELECT attempt FROM runs WHERE run = ?1", [run], |r| {
-            r.get(0)
-        })?,
-    )
-}
-
-fn outcome_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-    ))
-}
-
-type RawRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-fn to_outcome_row(raw: RawRow) -> Result<OutcomeRow> {
-    let (object, key, outcome, dest_id, field, value, reason, merged_into, payload, hash) = raw;
-    let merged_into = match (merged_into, payload) {
-        (Some(k), Some(p)) => Some((parse_key(&k)?, from_json::<Record>(&p)?)),
-        _ => None,
-    };
-    Ok(OutcomeRow {
-        object,
-        key: parse_key(&key)?,
-        outcome: Outcome::parse(&outcome)
-            .ok_or_else(|| Error::state(format!("unknown outcome {outcome:?} in journal")))?,
-        dest_id,
-        field,
-        value,
-        reason,
-        merged_into,
-        hash,
-    })
-}
-
-const OUTCOME_COLS: &str =
-    "SELECT phase, key, outcome, dest_id, field, value, reason, merged_into, payload, hash FROM outcomes";
 
 impl Journal for SqliteJournal {
     fn begin_run(&self, checksum: &str, mode: RunMode, plan: &str) -> Result<RunInfo> {
