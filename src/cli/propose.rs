@@ -96,7 +96,14 @@ pub(crate) async fn propose(
     let dest = Destination::parse(&to, "twenty")?;
     // The live model where the destination can be reached (its custom fields, its version's
     // fields); the recorded standard model otherwise.
-    let model = match dest.open() {
+    // A sandbox that does not exist yet is not created just to read its model.
+    let fresh_sandbox = matches!(&dest, Destination::Sandbox { path, .. } if !path.exists());
+    let model = match if fresh_sandbox {
+        Err(anyhow::anyhow!("not created yet"))
+    } else {
+        dest.open()
+    } {
+        Err(_) if fresh_sandbox => standard_model(&dest)?,
         Ok(sink) => {
             match sink.data_model().await {
                 Ok(m) => m,

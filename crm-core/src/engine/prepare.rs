@@ -65,27 +65,6 @@ pub(crate) async fn prepare(
                 continue;
             }
         };
-        if prior.is_none() {
-            if let Some(field) = dedupe {
-                let value = record
-                    .get(field)
-                    .map(match_values)
-                    .and_then(|v| v.into_iter().next());
-                if let Some(value) = value {
-                    if let Some(holder) =
-                        ctx.journal
-                            .claim(ctx.run.id, &phase.object, &value, &record.key)?
-                    {
-                        let mut s = Settled::bare(record.key.clone(), Outcome::Merged);
-                        s.hash = Some(hash);
-                        s.reason = Some(format!("duplicate of {holder} by {field} {value:?}"));
-                        s.merged_into = Some((holder, record));
-                        settled.push(s);
-                        continue;
-                    }
-                }
-            }
-        }
         let update = prior.map(|p| (p.dest_id.clone(), Outcome::Updated, Some(p)));
         candidates.push(Candidate {
             record,
@@ -94,6 +73,49 @@ pub(crate) async fn prepare(
             dropped,
             update,
         });
+    }
+
+    // Duplicates within the run: claim every new record's dedupe value in one transaction;
+    // a record whose value another one holds merges into it.
+    if let Some(field) = dedupe {
+        let first_value = |r: &Record| {
+            r.get(field)
+                .map(match_values)
+                .and_then(|v| v.into_iter().next())
+        };
+        let mut claims = Vec::new();
+        let mut claimed = Vec::new();
+        for (i, c) in candidates.iter().enumerate() {
+            if c.update.is_none() {
+                if let Some(v) = first_value(&c.record) {
+                    claims.push((v, c.record.key.clone()));
+                    claimed.push(i);
+                }
+            }
+        }
+        let holders = ctx.journal.claim_many(ctx.run.id, &phase.object, &claims)?;
+        let mut merged = std::collections::HashMap::new();
+        for ((i, holder), (value, _)) in claimed.into_iter().zip(holders).zip(&claims) {
+            if let Some(h) = holder {
+                merged.insert(i, (h, value.clone()));
+            }
+        }
+        if !merged.is_empty() {
+            let mut kept = Vec::with_capacity(candidates.len());
+            for (i, c) in candidates.into_iter().enumerate() {
+                match merged.remove(&i) {
+                    Some((holder, value)) => {
+                        let mut s = Settled::bare(c.record.key.clone(), Outcome::Merged);
+                        s.hash = Some(c.hash);
+                        s.reason = Some(format!("duplicate of {holder} by {field} {value:?}"));
+                        s.merged_into = Some((holder, c.record));
+                        settled.push(s);
+                    }
+                    None => kept.push(c),
+                }
+            }
+            candidates = kept;
+        }
     }
 
     if let (true, Some(field)) = (ctx.config.merge_existing, dedupe) {

@@ -60,15 +60,15 @@ pub trait Journal: Send + Sync {
     /// Remembers a destination id found by content (e.g. a workspace member by email).
     fn remember_ref(&self, object: &str, kind: &str, value: &str, id: &str) -> Result<()>;
 
-    /// Claims a dedupe `value` of `object` for `key` within `run`; returns the key that
-    /// already holds it, if another one does.
-    fn claim(
+    /// Claims dedupe values of `object` within `run`, in order, in one transaction: each
+    /// `(value, key)` gets the key that already holds the value, if another one does (so
+    /// the first of several duplicates in one batch holds it).
+    fn claim_many(
         &self,
         run: i64,
         object: &str,
-        value: &str,
-        key: &SourceKey,
-    ) -> Result<Option<SourceKey>>;
+        claims: &[(String, SourceKey)],
+    ) -> Result<Vec<Option<SourceKey>>>;
 
     /// Records a batch as in flight (before it is sent) together with outcomes that need
     /// no write (merges, skips, rejects found while preparing it).

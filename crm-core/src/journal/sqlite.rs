@@ -271,25 +271,34 @@ impl Journal for SqliteJournal {
         Ok(())
     }
 
-    fn claim(
+    fn claim_many(
         &self,
         run: i64,
         object: &str,
-        value: &str,
-        key: &SourceKey,
-    ) -> Result<Option<SourceKey>> {
-        let conn = self.db();
-        conn.execute(
-            "INSERT OR IGNORE INTO claims (run, object, value, key) VALUES (?1, ?2, ?3, ?4)",
-            params![run, object, value, key_text(key)],
-        )?;
-        let holder: String = conn.query_row(
-            "SELECT key FROM claims WHERE run = ?1 AND object = ?2 AND value = ?3",
-            params![run, object, value],
-            |r| r.get(0),
-        )?;
-        let holder = parse_key(&holder)?;
-        Ok((holder != *key).then_some(holder))
+        claims: &[(String, SourceKey)],
+    ) -> Result<Vec<Option<SourceKey>>> {
+        if claims.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        let mut out = Vec::with_capacity(claims.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO claims (run, object, value, key) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut holder = tx.prepare_cached(
+                "SELECT key FROM claims WHERE run = ?1 AND object = ?2 AND value = ?3",
+            )?;
+            for (value, key) in claims {
+                insert.execute(params![run, object, value, key_text(key)])?;
+                let h: String = holder.query_row(params![run, object, value], |r| r.get(0))?;
+                let h = parse_key(&h)?;
+                out.push((h != *key).then_some(h));
+            }
+        }
+        tx.commit()?;
+        Ok(out)
     }
 
     fn start_batch(
