@@ -284,6 +284,15 @@ impl Sink for SandboxSink {
         let mut out = Vec::with_capacity(changes.len());
         for change in changes {
             let mut next = self.model();
+            // The sandbox refuses what its destination refuses: reserved names included.
+            if let Some(problem) =
+                crm_core::engine::schema_name_problems(&next, std::slice::from_ref(change))
+                    .into_iter()
+                    .next()
+            {
+                out.push(SchemaOutcome::Rejected { reason: problem });
+                continue;
+            }
             if let SchemaChange::AddObject { object } = change {
                 if next.get(&object.name).is_some() {
                     out.push(SchemaOutcome::Rejected {

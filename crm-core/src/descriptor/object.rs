@@ -70,6 +70,11 @@ pub struct DataModel {
     pub name: String,
     /// Objects.
     pub objects: Vec<ObjectDescriptor>,
+    /// Names the destination refuses for new fields and objects whatever the object (its
+    /// reserved keywords), compared case-insensitively. Empty when the destination has none
+    /// or they are unknown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved_names: Vec<String>,
 }
 
 impl DataModel {
@@ -78,7 +83,51 @@ impl DataModel {
         Self {
             name: name.into(),
             objects: Vec::new(),
+            reserved_names: Vec::new(),
         }
+    }
+
+    /// Declares the names the destination refuses for new fields and objects (builder style).
+    pub fn reserved<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.reserved_names
+            .extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Whether `name` is one of the destination's reserved names (case-insensitively).
+    pub fn is_reserved(&self, name: &str) -> bool {
+        self.reserved_names
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(name))
+    }
+
+    /// Why a new field `name` cannot be created on `object`, or `None` when it can: the
+    /// name is reserved by the destination, or the object already has a field whose name
+    /// differs from it only in case.
+    pub fn field_name_problem(&self, object: &str, name: &str) -> Option<String> {
+        if self.is_reserved(name) {
+            return Some(format!(
+                "{name:?} is a reserved name in {} and cannot name a new field",
+                self.name
+            ));
+        }
+        if let Some(o) = self.get(object) {
+            if let Some(f) = o
+                .fields
+                .iter()
+                .find(|f| f.name != name && f.name.eq_ignore_ascii_case(name))
+            {
+                return Some(format!(
+                    "{object} already has a field {:?} that differs only in case",
+                    f.name
+                ));
+            }
+        }
+        None
     }
 
     /// Adds an object (builder style).

@@ -95,6 +95,39 @@ impl RunSummary {
     }
 }
 
+/// The names among `changes` that `model`'s destination would refuse (reserved names,
+/// names that clash with an existing field but for case), one line each.
+pub fn schema_name_problems(model: &DataModel, changes: &[SchemaChange]) -> Vec<String> {
+    let mut out = Vec::new();
+    for change in changes {
+        match change {
+            SchemaChange::AddField { object, field } => {
+                if let Some(p) = model.field_name_problem(object, &field.name) {
+                    out.push(format!("{object}.{}: {p}", field.name));
+                }
+            }
+            SchemaChange::AddObject { object } => {
+                if model.is_reserved(&object.name) {
+                    out.push(format!(
+                        "object {}: {:?} is a reserved name in {}",
+                        object.name, object.name, model.name
+                    ));
+                }
+                for f in &object.fields {
+                    if model.is_reserved(&f.name) {
+                        out.push(format!(
+                            "{}.{}: {:?} is a reserved name in {}",
+                            object.name, f.name, f.name, model.name
+                        ));
+                    }
+                }
+            }
+            SchemaChange::AddOptions { .. } => {}
+        }
+    }
+    out
+}
+
 /// Runs a migration from a source, through a mapper, into a sink, recorded in a journal.
 pub struct Engine<'a> {
     source: &'a dyn Source,
@@ -128,6 +161,16 @@ impl<'a> Engine<'a> {
         if missing.is_empty() {
             return Ok(());
         }
+        // Every name is checked before the first change: a refused name found half-way
+        // would leave the destination with half a schema.
+        let problems = schema_name_problems(&live, &missing);
+        if !problems.is_empty() {
+            return Err(Error::config(format!(
+                "nothing was changed: the destination would refuse {} of the mapping's names — {}; rename them in the mapping (custom_fields and the fields that target them) and run again",
+                problems.len(),
+                problems.join("; ")
+            )));
+        }
         self.progress
             .step(&format!("Making {} schema changes", missing.len()));
         for change in missing {
@@ -141,8 +184,18 @@ impl<'a> Engine<'a> {
                     self.journal.record_schema(run, &change)?;
                 }
                 Some(SchemaOutcome::Rejected { reason }) => {
+                    let made = self.journal.schema_changes()?;
+                    let made = if made.is_empty() {
+                        "nothing was made before it".to_string()
+                    } else {
+                        format!(
+                            "already made ({}): {} — `crm-migrate rollback --remove-schema` on this state directory removes them",
+                            made.len(),
+                            made.iter().map(|(_, c)| c.describe()).collect::<Vec<_>>().join("; ")
+                        )
+                    };
                     return Err(Error::config(format!(
-                        "the destination refused to {}: {reason}",
+                        "no record was moved: the destination refused to {}: {reason}; {made}",
                         change.describe()
                     )));
                 }
