@@ -116,7 +116,10 @@ fn discover_map_confirm_gate_and_run() {
         "--state",
         p(&state),
     ]);
-    assert_eq!(code, 3, "the invalid email is a reject\n{stdout}{err}");
+    assert_eq!(
+        code, 3,
+        "the invalid email is a value left out, for a person to look at\n{stdout}{err}"
+    );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(state.join("report.json")).unwrap()).unwrap();
     let person = &report["objects"][0];
@@ -125,16 +128,19 @@ fn discover_map_confirm_gate_and_run() {
             person["source"].as_u64(),
             person["created"].as_u64(),
             person["merged"].as_u64(),
-            person["rejected"].as_u64()
+            person["rejected"].as_u64(),
+            person["values_dropped"].as_u64()
         ),
-        (Some(30), Some(28), Some(1), Some(1)),
-        "{report}"
+        (Some(30), Some(29), Some(1), Some(0), Some(1)),
+        "C7 loads without its invalid email (it has a name)\n{report}"
     );
     let rejects = std::fs::read_to_string(state.join("rejects.csv")).unwrap();
+    let c7 = rejects
+        .lines()
+        .find(|l| l.contains(",C7,"))
+        .unwrap_or_else(|| panic!("{rejects}"));
     assert!(
-        rejects.contains("C7")
-            && rejects.contains("E-mail Address")
-            && rejects.contains("not-an-email"),
+        c7.contains("E-mail Address") && c7.contains("not-an-email") && c7.ends_with(",field"),
         "{rejects}"
     );
 

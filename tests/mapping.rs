@@ -1,5 +1,6 @@
-//! A mapping applied end to end: raw export rows with bad values → rejects naming the
-//! record, field, value and reason; everything else loads; report.json still adds up.
+//! A mapping applied end to end: a bad value costs its field (a field-level line naming the
+//! record, field, value and reason), not the record, unless the mapping says otherwise or
+//! nothing is left to know the record by; everything else loads; report.json adds up.
 
 use crm_migrate::connectors::sandbox::SandboxSink;
 use crm_migrate::connectors::twenty::twenty_standard_model;
@@ -35,6 +36,7 @@ transform = "text"
 source = "Website"
 target = "domain"
 transform = "domain"
+on_error = "reject"
 
 [[objects.fields]]
 source = "Staff"
@@ -59,6 +61,7 @@ transform = "text"
 source = "E-mail Address"
 target = "emails"
 transform = "emails"
+keep_raw_in = "rawEmail"
 
 [[objects.fields]]
 source = "Mobile"
@@ -96,6 +99,12 @@ transform = "choice"
 [objects.value_maps.stage]
 won = "CUSTOMER"
 open = "NEW"
+
+[[custom_fields]]
+object = "person"
+name = "rawEmail"
+label = "Email as exported"
+type = "text"
 "#;
 
 fn row(object: &str, n: usize, cells: &[(&str, &str)]) -> RawRecord {
@@ -201,6 +210,11 @@ fn source() -> MemorySource {
                 ("E-mail Address", " LUCJA@ACME.PL "),
             ],
         ),
+        row(
+            "contacts",
+            7,
+            &[("Contact ID", "P7"), ("E-mail Address", "nobody at all")],
+        ),
     ];
     let deals = vec![
         row(
@@ -241,70 +255,95 @@ fn source() -> MemorySource {
 }
 
 #[tokio::test]
-async fn invalid_values_become_rejects_and_the_report_adds_up() {
+async fn invalid_values_cost_their_field_and_the_report_adds_up() {
     let spec = MappingSpec::from_toml(SPEC).unwrap();
+    let schema = spec.schema_changes();
     let model = twenty_standard_model();
     let mapper = SpecMapper::new(spec, Some(model.clone())).unwrap();
     let sink = SandboxSink::in_memory(model.clone()).unwrap();
     let journal = SqliteJournal::in_memory().unwrap();
     let source = source();
     let summary = Engine::new(&source, &mapper, &sink, &journal)
+        .schema(schema)
         .run()
         .await
         .unwrap();
     assert!(summary.balanced(), "{:?}", summary.counts);
     let c = |o: &str| summary.counts.iter().find(|(x, _)| x == o).unwrap().1;
+    // C3's website is marked on_error = "reject": the one record-level reject by choice.
     assert_eq!((c("company").created, c("company").rejected), (2, 1));
+    // P2 (bad email, has a name and a company) and P5 (bad creation date) load without the
+    // bad value; P7 (bad email and nothing else) has no identity left and is rejected; P4's
+    // phone is marked on_error = "queue"; P3 is skipped; P6 merges into P1.
     let p = c("person");
     assert_eq!(
         (p.source, p.created, p.merged, p.rejected, p.queued, p.skipped),
-        (6, 1, 1, 2, 1, 1)
+        (7, 3, 1, 1, 1, 1)
     );
     assert_eq!(
-        (c("opportunity").created, c("opportunity").rejected),
-        (1, 2)
+        p.values_dropped, 2,
+        "P2's email and P5's date (P7's email is the reason of its record-level reject)"
     );
 
-    let rejects = journal.rows(summary.run.id, Outcome::Rejected).unwrap();
+    // D2's stage is not an option and D3's amount is unreadable: both deals load without.
+    let o = c("opportunity");
+    assert_eq!((o.created, o.rejected, o.values_dropped), (3, 0, 2));
+
+    let dropped = journal
+        .notices(
+            summary.run.id,
+            crm_migrate::core::journal::NoticeKind::ValueDropped,
+        )
+        .unwrap();
     let find = |id: &str| {
-        rejects
+        dropped
             .iter()
             .find(|r| r.key.id == id)
-            .unwrap_or_else(|| panic!("no reject for {id}: {rejects:#?}"))
+            .map(|r| &r.notice)
+            .unwrap_or_else(|| panic!("no dropped value for {id}: {dropped:#?}"))
     };
     // Record id (from the mapping's id column), field, value and reason, for each.
     let r = find("P2");
     assert_eq!(
-        (r.field.as_deref(), r.value.as_deref()),
-        (Some("E-mail Address"), Some("not-an-email"))
+        (r.field.as_str(), r.value.as_deref()),
+        ("E-mail Address", Some("not-an-email"))
     );
-    assert!(
-        r.reason
-            .as_deref()
-            .unwrap()
-            .contains("E-mail Address → emails"),
-        "{r:?}"
+    assert!(r.reason.contains("E-mail Address → emails"), "{r:?}");
+    let p2 = journal
+        .id_entry(&SourceKey::new("export", "contacts", "P2"))
+        .unwrap()
+        .unwrap();
+    assert!(!p2.written.contains_key("emails"));
+    assert_eq!(
+        p2.written.get("rawEmail"),
+        Some(&Value::Text("not-an-email".into())),
+        "the raw value is kept where the mapping says"
     );
+    assert!(p2.written.contains_key("company"));
     let r = find("P5");
     assert_eq!(
-        (r.field.as_deref(), r.value.as_deref()),
-        (Some("Created On"), Some("31/31/2021"))
+        (r.field.as_str(), r.value.as_deref()),
+        ("Created On", Some("31/31/2021"))
     );
-    let r = find("C3");
-    assert_eq!(r.value.as_deref(), Some("not a url"));
+    assert!(r.reason.contains("keeps the time it is created"), "{r:?}");
+    let rejects = journal.rows(summary.run.id, Outcome::Rejected).unwrap();
+    let p7 = rejects.iter().find(|r| r.key.id == "P7").unwrap();
+    assert!(
+        p7.reason.as_deref().unwrap().contains("no usable identity"),
+        "{p7:?}"
+    );
+    let c3 = rejects.iter().find(|r| r.key.id == "C3").unwrap();
+    assert_eq!(c3.value.as_deref(), Some("not a url"));
     let r = find("D2");
     assert_eq!(
-        (r.field.as_deref(), r.value.as_deref()),
-        (Some("stage"), Some("abandoned"))
+        (r.field.as_str(), r.value.as_deref()),
+        ("stage", Some("abandoned"))
     );
-    assert!(
-        r.reason.as_deref().unwrap().contains("NEW, SCREENING"),
-        "{r:?}"
-    );
+    assert!(r.reason.contains("NEW, SCREENING"), "{r:?}");
     let r = find("D3");
     assert_eq!(
-        (r.field.as_deref(), r.value.as_deref()),
-        (Some("value"), Some("twelve"))
+        (r.field.as_str(), r.value.as_deref()),
+        ("value", Some("twelve"))
     );
     let queued = journal.rows(summary.run.id, Outcome::Queued).unwrap();
     assert_eq!(queued[0].key.id, "P4");
@@ -376,7 +415,17 @@ async fn invalid_values_become_rejects_and_the_report_adds_up() {
             .unwrap();
     assert_eq!(json["balanced"], true);
     let csv = std::fs::read_to_string(dir.path().join("rejects.csv")).unwrap();
-    assert!(csv.contains("P2") && csv.contains("not-an-email"), "{csv}");
+    let line = |id: &str| {
+        csv.lines()
+            .find(|l| l.contains(&format!(",{id},")))
+            .unwrap_or_else(|| panic!("no line for {id}: {csv}"))
+    };
+    assert!(
+        line("P2").contains("not-an-email") && line("P2").ends_with(",field"),
+        "{csv}"
+    );
+    assert!(line("P7").ends_with(",record"), "{csv}");
+    assert_eq!(json["totals"]["values_dropped"], 5);
 }
 
 #[test]

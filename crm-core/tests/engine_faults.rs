@@ -193,6 +193,6 @@ async fn source_read_failure_stops_and_resumes() {
         .unwrap();
     assert!(summary.balanced());
     assert_no_duplicates(&dest);
-    assert_eq!(dest.count("person"), 17);
+    assert_eq!(dest.count("person"), 19);
     let _ = dest.capabilities();
 }

@@ -186,7 +186,11 @@ async fn delta_updates_changed_creates_new_skips_unchanged_and_reports_conflicts
     assert_eq!(p.source, 21);
     assert_eq!(p.created, 1, "p21 is new");
     assert_eq!(p.updated, 2, "p2 and p3 changed");
-    assert_eq!(p.queued, 3, "p4 conflicts; p7 and p9 still unresolved");
+    assert_eq!(p.queued, 1, "p4 conflicts");
+    assert_eq!(
+        p.links_not_made, 2,
+        "p7's company and p9's owner are tried again and still missing"
+    );
     let conflict = journal
         .rows(delta.run.id, Outcome::Queued)
         .unwrap()

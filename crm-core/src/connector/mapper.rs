@@ -69,6 +69,9 @@ impl Reject {
 pub enum Mapped {
     /// A canonical record to load.
     Record(Record),
+    /// A canonical record to load without some of its values: each value that could not be
+    /// read or validated costs its field, not the record, and is reported field by field.
+    Partial(Record, Vec<Reject>),
     /// Cannot be loaded: a reject with its reason.
     Reject(Reject),
     /// Needs a person's decision: goes to the review queue.
@@ -78,10 +81,18 @@ pub enum Mapped {
 }
 
 impl Mapped {
+    /// The source record this outcome is about.
+    pub fn key(&self) -> &SourceKey {
+        match self {
+            Mapped::Record(r) | Mapped::Partial(r, _) => &r.key,
+            Mapped::Reject(r) | Mapped::Queue(r) | Mapped::Skip(r) => &r.key,
+        }
+    }
+
     /// The canonical object this outcome belongs to.
     pub fn object(&self) -> &str {
         match self {
-            Mapped::Record(r) => &r.object,
+            Mapped::Record(r) | Mapped::Partial(r, _) => &r.object,
             Mapped::Reject(r) | Mapped::Queue(r) | Mapped::Skip(r) => &r.object,
         }
     }

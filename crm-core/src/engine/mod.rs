@@ -51,6 +51,10 @@ pub struct RunSummary {
     pub counts: Vec<(String, Counts)>,
     /// Links the patch step could not make.
     pub link_problems: Vec<(Deferred, String)>,
+    /// Rows per source object (export file): each source record once, under the outcome
+    /// that describes it best, so each total equals the file's exported rows even when
+    /// the file feeds several objects.
+    pub files: Vec<(String, Counts)>,
 }
 
 impl RunSummary {
@@ -61,6 +65,7 @@ impl RunSummary {
         counts.sort_by_key(|(o, _)| order.iter().position(|p| p == o).unwrap_or(usize::MAX));
         Ok(Self {
             link_problems: journal.link_problems(run.id)?,
+            files: journal.source_rows(run.id)?,
             run,
             plan,
             counts,
@@ -84,14 +89,21 @@ impl RunSummary {
             t.rejected += c.rejected;
             t.queued += c.queued;
             t.skipped += c.skipped;
+            t.values_dropped += c.values_dropped;
+            t.links_not_made += c.links_not_made;
         }
         t
     }
 
-    /// Whether anything needs a person's attention (rejects, queued records, link problems).
+    /// Whether anything needs a person's attention (rejects, queued records, values left
+    /// out, links not made, link problems).
     pub fn needs_attention(&self) -> bool {
         let t = self.totals();
-        t.rejected > 0 || t.queued > 0 || !self.link_problems.is_empty()
+        t.rejected > 0
+            || t.queued > 0
+            || t.values_dropped > 0
+            || t.links_not_made > 0
+            || !self.link_problems.is_empty()
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::connector::{Mapped, RecordMapper, Reject, Source, SourceExt, WriteOp, WriteRecord};
-use crate::journal::{InFlight, Outcome, Settled, Undo};
+use crate::journal::{InFlight, Notice, NoticeKind, Outcome, Settled, Undo};
 use crate::model::{Fields, Record, SourceKey, Value};
 use crate::plan::Phase;
 use crate::Result;
@@ -51,6 +51,7 @@ pub(crate) async fn run_phase(
     let mut source_count = 0u64;
     let mut buffer: Vec<Record> = Vec::with_capacity(ctx.batch_size);
     let mut loose: Vec<Settled> = Vec::new();
+    let mut notices: Vec<(SourceKey, Notice)> = Vec::new();
     let mut inflight = FuturesUnordered::new();
     let mut batch_no = 0u64;
     let routes: Vec<_> = mapper
@@ -65,10 +66,7 @@ pub(crate) async fn run_phase(
             source_count += 1;
             progress.advanced(1);
             let mapped = mapper.map(route, &raw);
-            let key = match &mapped {
-                Mapped::Record(r) => r.key.clone(),
-                Mapped::Reject(r) | Mapped::Queue(r) | Mapped::Skip(r) => r.key.clone(),
-            };
+            let key = mapped.key().clone();
             let seen = ctx.journal.outcome(ctx.run.id, &phase.object, &key)?;
             let duplicate = match seen {
                 Some((_, attempt)) if attempt < ctx.run.attempt => continue, // done before a resume
@@ -97,17 +95,39 @@ pub(crate) async fn run_phase(
             }
             match mapped {
                 Mapped::Record(r) => buffer.push(r),
+                Mapped::Partial(r, dropped) => {
+                    notices.extend(dropped.into_iter().map(|d| {
+                        let field = d.field.unwrap_or_default();
+                        (
+                            r.key.clone(),
+                            Notice::new(NoticeKind::ValueDropped, field, d.value, d.reason),
+                        )
+                    }));
+                    buffer.push(r);
+                }
                 Mapped::Reject(r) => loose.push(reject_of(r, Outcome::Rejected)),
                 Mapped::Queue(r) => loose.push(reject_of(r, Outcome::Queued)),
                 Mapped::Skip(r) => loose.push(reject_of(r, Outcome::Skipped)),
             }
-            if loose.len() >= 500 {
+            if loose.len() >= 500 || notices.len() >= 500 {
+                // Notices go in before the outcomes of their records: a record settled
+                // before a crash is never re-read, so its notices must already be there.
+                ctx.journal.record_notices(
+                    ctx.run.id,
+                    &phase.object,
+                    &std::mem::take(&mut notices),
+                )?;
                 let keys: Vec<SourceKey> = loose.iter().map(|s| s.key.clone()).collect();
                 ctx.journal
                     .settle(ctx.run.id, &phase.object, None, &std::mem::take(&mut loose))?;
                 unsettled.remove_all(&keys);
             }
             if buffer.len() >= ctx.batch_size {
+                ctx.journal.record_notices(
+                    ctx.run.id,
+                    &phase.object,
+                    &std::mem::take(&mut notices),
+                )?;
                 batch_no += 1;
                 let records = std::mem::replace(&mut buffer, Vec::with_capacity(ctx.batch_size));
                 inflight.push(process_batch(ctx, phase, records, batch_no, &unsettled));
@@ -119,6 +139,8 @@ pub(crate) async fn run_phase(
             }
         }
     }
+    ctx.journal
+        .record_notices(ctx.run.id, &phase.object, &std::mem::take(&mut notices))?;
     if !buffer.is_empty() {
         batch_no += 1;
         inflight.push(process_batch(

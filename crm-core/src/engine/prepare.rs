@@ -3,7 +3,7 @@
 
 use crate::connector::{Lookup, WriteOp, WriteRecord};
 use crate::descriptor::match_values;
-use crate::journal::{IdEntry, Outcome, PendingWrite, Settled};
+use crate::journal::{IdEntry, Notice, NoticeKind, Outcome, PendingWrite, Settled};
 use crate::model::{fields as f, Fields, Record, Value};
 use crate::plan::Phase;
 use crate::Result;
@@ -23,6 +23,8 @@ struct Candidate {
     hash: String,
     deferred: Vec<(String, Value)>,
     dropped: Vec<String>,
+    /// Optional links left out because their target was not found.
+    unlinked: Vec<Notice>,
     /// Existing destination id, why we update it, and what the last run wrote.
     update: Option<(String, Outcome, Option<IdEntry>)>,
 }
@@ -47,7 +49,9 @@ pub(crate) async fn prepare(
         let hash = record.content_hash();
         let prior = ctx.journal.id_entry(&record.key)?;
         if let Some(p) = &prior {
-            if p.hash == hash {
+            // Unchanged records are skipped, unless an earlier run could not make one of
+            // their links: the target may exist now.
+            if p.hash == hash && !ctx.journal.has_open_links(&phase.object, &record.key)? {
                 settled.push(Settled::with_reason(
                     record.key.clone(),
                     Outcome::Skipped,
@@ -58,7 +62,7 @@ pub(crate) async fn prepare(
                 continue;
             }
         }
-        let (deferred, dropped) = match resolve_fields(ctx, phase, &mut record).await? {
+        let (deferred, dropped, unlinked) = match resolve_fields(ctx, phase, &mut record).await? {
             Ok(x) => x,
             Err(s) => {
                 settled.push(s);
@@ -71,6 +75,7 @@ pub(crate) async fn prepare(
             hash,
             deferred,
             dropped,
+            unlinked,
             update,
         });
     }
@@ -222,6 +227,7 @@ pub(crate) async fn prepare(
                 s.refs = refs;
                 s.reason = Some("already in the destination with the same values".into());
             }
+            s.notices = c.unlinked;
             settled.push(s);
             continue;
         }
@@ -240,6 +246,7 @@ pub(crate) async fn prepare(
                 refs,
                 deferred: c.deferred,
                 note: None,
+                unlinked: c.unlinked,
             },
             note,
         ));
@@ -271,16 +278,28 @@ fn create(c: Candidate, refs: Vec<(String, String)>) -> PendingWrite {
         refs,
         deferred: c.deferred,
         note: None,
+        unlinked: c.unlinked,
     }
 }
 
-/// Resolves every reference field of `record` in place. Returns the deferred fields and
-/// the dropped links, or the outcome that ends the record (orphan policy).
+/// What resolving a record's references left: deferred fields, links dropped under the
+/// `drop_link` policy, and optional links not made (target not found).
+type Resolved = (Vec<(String, Value)>, Vec<String>, Vec<Notice>);
+
+/// Resolves every reference field of `record` in place. Returns what was left out, or the
+/// outcome that ends the record.
+///
+/// A reference the destination requires holds the record back when its target is not found
+/// (queued, or rejected under the `reject` orphan policy). An optional one does not: the
+/// record loads without that link, which is reported as a link not made and made by a
+/// later delta run once the target exists — unless the orphan policy is `reject`, which
+/// asks for every link or nothing.
 async fn resolve_fields(
     ctx: &Ctx<'_>,
     phase: &Phase,
     record: &mut Record,
-) -> Result<std::result::Result<(Vec<(String, Value)>, Vec<String>), Settled>> {
+) -> Result<std::result::Result<Resolved, Settled>> {
+    let descriptor = ctx.model.get(&phase.object);
     let names: Vec<String> = record
         .fields
         .iter()
@@ -289,7 +308,11 @@ async fn resolve_fields(
         .collect();
     let mut deferred = Vec::new();
     let mut dropped = Vec::new();
+    let mut unlinked = Vec::new();
     for name in names {
+        let optional = descriptor
+            .and_then(|d| d.get(&name))
+            .is_none_or(|f| !f.required && f.reference.as_ref().is_none_or(|r| r.optional));
         let Some(value) = record.fields.remove(&name) else {
             continue;
         };
@@ -330,20 +353,23 @@ async fn resolve_fields(
             match found {
                 Some(id) => ids.push(id),
                 None => match ctx.config.orphans {
-                    OrphanPolicy::DropLink => dropped.push(format!("{name} → {r}")),
+                    OrphanPolicy::DropLink if optional => dropped.push(format!("{name} → {r}")),
+                    OrphanPolicy::Queue if optional => {
+                        let why = unresolved_reason(ctx, r)?;
+                        unlinked.push(Notice::new(
+                            NoticeKind::LinkNotMade,
+                            name.clone(),
+                            Some(r.to_string()),
+                            format!("link not made ({why}); the record loaded without it, and a delta run makes it once the target exists"),
+                        ));
+                    }
                     policy => {
                         let outcome = if policy == OrphanPolicy::Reject {
                             Outcome::Rejected
                         } else {
                             Outcome::Queued
                         };
-                        let why = match r {
-                            crate::model::Ref::Key { object, key } => match ctx.journal.outcome(ctx.run.id, object, key)? {
-                                Some((o, _)) => format!("unresolved reference: the {r} was {} in this run (see the report)", o.as_str()),
-                                None => format!("unresolved reference: no {r} was migrated or exists in the destination"),
-                            },
-                            _ => format!("unresolved reference: no {r} was migrated or exists in the destination"),
-                        };
+                        let why = format!("unresolved reference: {}", unresolved_reason(ctx, r)?);
                         return Ok(Err(Settled::with_reason(
                             record.key.clone(),
                             outcome,
@@ -368,7 +394,24 @@ async fn resolve_fields(
             }
         }
     }
-    Ok(Ok((deferred, dropped)))
+    Ok(Ok((deferred, dropped, unlinked)))
+}
+
+/// Why a reference found nothing, for a person: what became of its target in this run.
+fn unresolved_reason(ctx: &Ctx<'_>, r: &crate::model::Ref) -> Result<String> {
+    Ok(match r {
+        crate::model::Ref::Key { object, key } => match ctx.journal.outcome(ctx.run.id, object, key)? {
+            Some((_, _)) if object == f::USER => format!(
+                "{r} is not a member of the destination workspace: invite them, or set owner_fallback"
+            ),
+            Some((o, _)) => format!("the {r} was {} in this run (see the report)", o.as_str()),
+            None => format!("no {r} was migrated or exists in the destination"),
+        },
+        crate::model::Ref::Email { object, .. } if object == f::USER => {
+            format!("no {r} is a member of the destination workspace: invite them, or set owner_fallback")
+        }
+        _ => format!("no {r} was migrated or exists in the destination"),
+    })
 }
 
 /// Marks candidates whose dedupe value already exists in the destination as merges.

@@ -51,6 +51,7 @@ pub(crate) fn landed(
     s.refs = pw.refs.clone();
     s.deferred = pw.deferred.clone();
     s.reason = pw.note.clone();
+    s.notices = pw.unlinked.clone();
     s
 }
 

@@ -11,13 +11,14 @@
 //! database for tests and dry runs.
 
 mod sqlite;
+mod sqlite_notices;
 mod sqlite_rows;
 mod types;
 
 pub use sqlite::SqliteJournal;
 pub use types::{
-    Counts, Deferred, IdEntry, InFlight, Outcome, OutcomeRow, PendingWrite, RunInfo, RunMode,
-    RunStatus, Settled, Undo, UndoEntry,
+    Counts, Deferred, IdEntry, InFlight, Notice, NoticeKind, NoticeRow, Outcome, OutcomeRow,
+    PendingWrite, RunInfo, RunMode, RunStatus, Settled, Undo, UndoEntry,
 };
 
 use crate::model::{Fields, SourceKey, Value};
@@ -104,6 +105,24 @@ pub trait Journal: Send + Sync {
 
     /// Outcome counts per object for `run`, in first-seen order.
     fn counts(&self, run: i64) -> Result<Vec<(String, Counts)>>;
+
+    /// Records field-level notices (values left out of records that still load), each once
+    /// per `(run, phase, record, kind, field)`: recording again after a resume changes
+    /// nothing.
+    fn record_notices(&self, run: i64, phase: &str, notices: &[(SourceKey, Notice)]) -> Result<()>;
+
+    /// Notices of `kind` recorded in `run`, in order.
+    fn notices(&self, run: i64, kind: NoticeKind) -> Result<Vec<NoticeRow>>;
+
+    /// Whether the record `key` of `object` still misses a link an earlier run could not
+    /// make (so a delta run must not skip it as unchanged).
+    fn has_open_links(&self, object: &str, key: &SourceKey) -> Result<bool>;
+
+    /// Rows per source object (export file) for `run`: each source record counted once,
+    /// under the outcome that describes it best across the objects it was routed to
+    /// (loaded beats rejected beats queued beats skipped), so each file's total equals its
+    /// exported rows.
+    fn source_rows(&self, run: i64) -> Result<Vec<(String, Counts)>>;
 
     /// Outcome rows of `run` of one kind (rejects, queued, skipped), in order.
     fn rows(&self, run: i64, outcome: Outcome) -> Result<Vec<OutcomeRow>>;

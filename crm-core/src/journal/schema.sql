@@ -58,3 +58,12 @@ CREATE TABLE IF NOT EXISTS schema_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, run INTEGER NOT NULL, change TEXT NOT NULL,
     reverted INTEGER NOT NULL DEFAULT 0
 );
+-- Field-level notices about records that loaded: values left out (`value_dropped`) and
+-- optional links not made (`link_not_made`, `open` until a later run makes the link).
+CREATE TABLE IF NOT EXISTS notices (
+    run INTEGER NOT NULL, object TEXT NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL,
+    field TEXT NOT NULL, value TEXT, reason TEXT NOT NULL, open INTEGER NOT NULL DEFAULT 1,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (run, object, key, kind, field)
+);
+CREATE INDEX IF NOT EXISTS notices_open ON notices (object, key) WHERE open = 1 AND kind = 'link_not_made';

@@ -438,6 +438,7 @@ impl Journal for SqliteJournal {
                 out[idx].1.add(o, n as u64);
             }
         }
+        super::sqlite_notices::add_counts(&conn, run, &mut out)?;
         let mut stmt = conn.prepare("SELECT phase, source FROM phases WHERE run = ?1")?;
         let sources: Vec<(String, i64)> = stmt
             .query_map([run], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -455,6 +456,25 @@ impl Journal for SqliteJournal {
             }
         }
         Ok(out)
+    }
+
+    fn record_notices(&self, run: i64, phase: &str, notices: &[(SourceKey, Notice)]) -> Result<()> {
+        if notices.is_empty() {
+            return Ok(());
+        }
+        super::sqlite_notices::record(&mut self.db(), run, phase, notices)
+    }
+
+    fn notices(&self, run: i64, kind: NoticeKind) -> Result<Vec<NoticeRow>> {
+        super::sqlite_notices::list(&self.db(), run, kind)
+    }
+
+    fn has_open_links(&self, object: &str, key: &SourceKey) -> Result<bool> {
+        super::sqlite_notices::has_open_links(&self.db(), object, key)
+    }
+
+    fn source_rows(&self, run: i64) -> Result<Vec<(String, Counts)>> {
+        super::sqlite_notices::source_rows(&self.db(), run)
     }
 
     fn rows(&self, run: i64, outcome: Outcome) -> Result<Vec<OutcomeRow>> {
@@ -604,6 +624,7 @@ impl Journal for SqliteJournal {
         tx.execute_batch(
             "DELETE FROM id_map; DELETE FROM ref_index; DELETE FROM claims; DELETE FROM in_flight;
              UPDATE deferred SET done = 1;
+             UPDATE notices SET open = 0;
              UPDATE runs SET status = 'rolled_back';",
         )?;
         tx.commit()?;

@@ -65,11 +65,13 @@ pub(super) fn write_settled(
             s.hash
         ],
     )?;
+    super::sqlite_notices::insert(tx, run, phase, &key, &s.notices)?;
     if let Some((object, id)) = &s.dest {
         if matches!(
             s.outcome,
             Outcome::Created | Outcome::Updated | Outcome::Merged
         ) {
+            super::sqlite_notices::close_links(tx, run, phase, &key)?;
             // An update keeps the first origin (a record created in run 1 and updated in a
             // delta run is still one this tool created).
             let origin: Option<String> = tx

@@ -68,6 +68,12 @@ pub struct Counts {
     pub queued: u64,
     /// Skipped.
     pub skipped: u64,
+    /// Values left out of records that loaded (a bad value costs its field, not the
+    /// record); not part of the identity, each is a field-level line in `rejects.csv`.
+    pub values_dropped: u64,
+    /// Optional links a loaded record is still missing (the target was not found); each is a
+    /// line in `review_queue.csv`, and a later delta run makes it once the target exists.
+    pub links_not_made: u64,
 }
 
 impl Counts {
@@ -182,6 +188,82 @@ pub struct PendingWrite {
     /// A remark to keep with the outcome (a link dropped under the orphan policy).
     #[serde(default)]
     pub note: Option<String>,
+    /// Optional links left out because their target was not found (recorded with the
+    /// outcome as [`NoticeKind::LinkNotMade`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlinked: Vec<Notice>,
+}
+
+/// What a field-level notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// A value that could not be read or validated was left out; the record loaded.
+    ValueDropped,
+    /// An optional link was not made (its target was not found); the record loaded.
+    LinkNotMade,
+}
+
+impl NoticeKind {
+    /// The name stored in the journal and the reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::ValueDropped => "value_dropped",
+            NoticeKind::LinkNotMade => "link_not_made",
+        }
+    }
+
+    /// Parses [`NoticeKind::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "value_dropped" => Some(NoticeKind::ValueDropped),
+            "link_not_made" => Some(NoticeKind::LinkNotMade),
+            _ => None,
+        }
+    }
+}
+
+/// A field-level fact about a record that otherwise loaded: a value left out, a link not
+/// made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// What it is about.
+    pub kind: NoticeKind,
+    /// The field (source field for dropped values, destination field for links).
+    pub field: String,
+    /// The raw value (or the reference that was not found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Why, in words a person can act on.
+    pub reason: String,
+}
+
+impl Notice {
+    /// A notice of `kind` on `field`.
+    pub fn new(
+        kind: NoticeKind,
+        field: impl Into<String>,
+        value: Option<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            field: field.into(),
+            value,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A notice as reported: which record of which object it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeRow {
+    /// Object (phase).
+    pub object: String,
+    /// The source record.
+    pub key: SourceKey,
+    /// The notice.
+    pub notice: Notice,
 }
 
 /// A batch recorded in flight.
@@ -226,6 +308,8 @@ pub struct Settled {
     /// Found by reconciling a batch an earlier attempt left in flight (so the current
     /// attempt's read of the same record is not taken for a duplicate).
     pub reconciled: bool,
+    /// Field-level notices recorded with the outcome (links not made).
+    pub notices: Vec<Notice>,
 }
 
 impl Settled {
@@ -245,6 +329,7 @@ impl Settled {
             merged_into: None,
             deferred: Vec::new(),
             reconciled: false,
+            notices: Vec::new(),
         }
     }
 

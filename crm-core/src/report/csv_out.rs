@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::journal::OutcomeRow;
+use crate::journal::{NoticeRow, OutcomeRow};
 use crate::Result;
 
 /// Neutralises a cell a spreadsheet would run as a formula (first character `=`, `+`,
@@ -14,8 +14,15 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
-/// Writes outcome rows: `object, system, source_object, source_id, field, value, reason`.
-pub fn write_rows_csv(path: &Path, rows: &[OutcomeRow]) -> Result<()> {
+/// Writes outcome rows (level `record`: the whole record) followed by notices (level
+/// `notice_level`: `field` for a value left out of a record that loaded, `link` for a
+/// link not made): `object, system, source_object, source_id, field, value, reason, level`.
+pub fn write_report_csv(
+    path: &Path,
+    rows: &[OutcomeRow],
+    notices: &[NoticeRow],
+    notice_level: &str,
+) -> Result<()> {
     let mut w = csv::Writer::from_path(path)?;
     w.write_record([
         "object",
@@ -25,6 +32,7 @@ pub fn write_rows_csv(path: &Path, rows: &[OutcomeRow]) -> Result<()> {
         "field",
         "value",
         "reason",
+        "level",
     ])?;
     for r in rows {
         let cells = [
@@ -35,6 +43,20 @@ pub fn write_rows_csv(path: &Path, rows: &[OutcomeRow]) -> Result<()> {
             r.field.as_deref().unwrap_or(""),
             r.value.as_deref().unwrap_or(""),
             r.reason.as_deref().unwrap_or(""),
+            "record",
+        ];
+        w.write_record(cells.iter().map(|c| neutralise(c)))?;
+    }
+    for n in notices {
+        let cells = [
+            n.object.as_str(),
+            n.key.system.as_str(),
+            n.key.object.as_str(),
+            n.key.id.as_str(),
+            n.notice.field.as_str(),
+            n.notice.value.as_deref().unwrap_or(""),
+            n.notice.reason.as_str(),
+            notice_level,
         ];
         w.write_record(cells.iter().map(|c| neutralise(c)))?;
     }

@@ -24,6 +24,13 @@ pub struct ObjectReport {
     pub queued: u64,
     /// Skipped.
     pub skipped: u64,
+    /// Values left out of records that loaded (field-level lines in `rejects.csv`); not
+    /// part of the identity.
+    #[serde(default)]
+    pub values_dropped: u64,
+    /// Optional links not made (lines in `review_queue.csv`); not part of the identity.
+    #[serde(default)]
+    pub links_not_made: u64,
     /// `source == created + updated + merged + rejected + queued + skipped`.
     pub balanced: bool,
 }
@@ -39,6 +46,8 @@ impl ObjectReport {
             rejected: c.rejected,
             queued: c.queued,
             skipped: c.skipped,
+            values_dropped: c.values_dropped,
+            links_not_made: c.links_not_made,
             balanced: c.balanced(),
         }
     }
@@ -59,6 +68,10 @@ pub struct RunReport {
     pub plan: Vec<String>,
     /// Per-object counts, in load order.
     pub objects: Vec<ObjectReport>,
+    /// Per source object (export file): each exported row once, under the outcome that
+    /// describes it best (a file feeding several objects is counted once per row).
+    #[serde(default)]
+    pub files: Vec<ObjectReport>,
     /// Totals.
     pub totals: ObjectReport,
     /// Whether every object balances.
@@ -84,6 +97,11 @@ impl RunReport {
             totals: ObjectReport::new("total", &s.totals()),
             balanced: s.balanced(),
             objects,
+            files: s
+                .files
+                .iter()
+                .map(|(o, c)| ObjectReport::new(o, c))
+                .collect(),
             link_problems: s
                 .link_problems
                 .iter()
@@ -121,6 +139,35 @@ impl std::fmt::Display for RunReport {
                 o.queued,
                 o.skipped,
                 if o.balanced { "yes" } else { "NO" }
+            )?;
+        }
+        if !self.files.is_empty() {
+            writeln!(
+                f,
+                "\nRows per exported file (each row once, however many objects it feeds):"
+            )?;
+            for o in &self.files {
+                writeln!(
+                    f,
+                    "{:<14}{:>8}{:>9}{:>9}{:>8}{:>10}{:>8}{:>9}  {}",
+                    o.object,
+                    o.source,
+                    o.created,
+                    o.updated,
+                    o.merged,
+                    o.rejected,
+                    o.queued,
+                    o.skipped,
+                    if o.balanced { "yes" } else { "NO" }
+                )?;
+            }
+        }
+        let t = &self.totals;
+        if t.values_dropped > 0 || t.links_not_made > 0 {
+            writeln!(
+                f,
+                "\n{} values were left out of records that loaded (rejects.csv, level \"field\"); {} optional links were not made (review_queue.csv, level \"link\").",
+                t.values_dropped, t.links_not_made
             )?;
         }
         Ok(())

@@ -9,13 +9,13 @@ mod csv_out;
 mod json;
 mod markdown;
 
-pub use csv_out::{neutralise, write_rows_csv};
+pub use csv_out::{neutralise, write_report_csv};
 pub use json::{ObjectReport, RunReport};
 
 use std::path::Path;
 
 use crate::engine::RunSummary;
-use crate::journal::{Journal, Outcome};
+use crate::journal::{Journal, NoticeKind, Outcome};
 use crate::Result;
 
 /// Writes the four report files for `summary` into `dir`.
@@ -26,11 +26,13 @@ pub fn write_reports(dir: &Path, journal: &dyn Journal, summary: &RunSummary) ->
     std::fs::write(dir.join("report.json"), json + "\n")?;
     let rejects = journal.rows(summary.run.id, Outcome::Rejected)?;
     let queued = journal.rows(summary.run.id, Outcome::Queued)?;
-    write_rows_csv(&dir.join("rejects.csv"), &rejects)?;
-    write_rows_csv(&dir.join("review_queue.csv"), &queued)?;
+    let dropped = journal.notices(summary.run.id, NoticeKind::ValueDropped)?;
+    let unlinked = journal.notices(summary.run.id, NoticeKind::LinkNotMade)?;
+    write_report_csv(&dir.join("rejects.csv"), &rejects, &dropped, "field")?;
+    write_report_csv(&dir.join("review_queue.csv"), &queued, &unlinked, "link")?;
     std::fs::write(
         dir.join("report.md"),
-        markdown::render(&report, &rejects, &queued),
+        markdown::render(&report, &rejects, &queued, &dropped, &unlinked),
     )?;
     Ok(report)
 }

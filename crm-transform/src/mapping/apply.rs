@@ -60,12 +60,14 @@ impl SpecMapper {
             for o in &spec.objects {
                 let desc = m.require(&o.target).map_err(|e| e.to_string())?;
                 for f in &o.fields {
-                    if desc.get(&f.target).is_none() {
-                        return Err(format!(
-                            "the mapping sends {}.{} to {}.{}, which the {} model does not have \
-                             (declare it under [[custom_fields]] or map it elsewhere)",
-                            o.source, f.source, o.target, f.target, m.name
-                        ));
+                    for target in std::iter::once(&f.target).chain(f.keep_raw_in.as_ref()) {
+                        if desc.get(target).is_none() {
+                            return Err(format!(
+                                "the mapping sends {}.{} to {}.{target}, which the {} model does not have \
+                                 (declare it under [[custom_fields]] or map it elsewhere)",
+                                o.source, f.source, o.target, m.name
+                            ));
+                        }
                     }
                 }
             }
@@ -334,6 +336,44 @@ fn combine(old: Value, new: Value) -> Value {
     }
 }
 
+/// A person with nothing left to know them by — no email, name, phone or company — is
+/// rejected (with the values that were dropped, if any): loading it would make a record
+/// nobody can find or merge.
+fn missing_identity(record: &Record, dropped: &[Reject]) -> Option<Reject> {
+    use crm_core::model::fields as f;
+    if record.object != f::PERSON {
+        return None;
+    }
+    let known = [
+        f::EMAILS,
+        f::FIRST_NAME,
+        f::LAST_NAME,
+        f::PHONES,
+        f::COMPANY_REF,
+    ]
+    .iter()
+    .any(|k| record.get(k).is_some_and(|v| !v.is_empty()));
+    if known {
+        return None;
+    }
+    let mut r = Reject::new(
+        record.key.clone(),
+        &record.object,
+        "no usable identity: the person has no valid email, name, phone or company",
+    );
+    if let Some(d) = dropped.first() {
+        r.reason = format!(
+            "{}; {} was left out: {}",
+            r.reason,
+            d.field.as_deref().unwrap_or("a value"),
+            d.reason
+        );
+        r.field = d.field.clone();
+        r.value = d.value.clone();
+    }
+    Some(r)
+}
+
 impl RecordMapper for SpecMapper {
     fn routes(&self) -> Vec<Route> {
         self.spec
@@ -380,6 +420,7 @@ impl RecordMapper for SpecMapper {
             }
         }
         let mut record = Record::new(target, key.clone());
+        let mut dropped: Vec<Reject> = Vec::new();
         for (stamp, field) in [(true, &rule.created_at), (false, &rule.updated_at)] {
             let Some(field) = field else { continue };
             let Some(text) = raw.fields.get(field).and_then(text_of) else {
@@ -388,13 +429,20 @@ impl RecordMapper for SpecMapper {
             match n::parse_datetime(&text, &self.dates) {
                 Ok(t) if stamp => record.created_at = Some(t),
                 Ok(t) => record.updated_at = Some(t),
-                Err(e) => {
-                    return Mapped::Reject(
-                        Reject::new(key, target, e.to_string())
-                            .field(field)
-                            .value(text),
+                // A bad timestamp costs the timestamp: the record keeps the time it is
+                // created in the destination.
+                Err(e) => dropped.push(
+                    Reject::new(
+                        key.clone(),
+                        target,
+                        format!(
+                            "{e}; the record keeps the time it is {} in the destination",
+                            if stamp { "created" } else { "written" }
+                        ),
                     )
-                }
+                    .field(field)
+                    .value(text),
+                ),
             }
         }
         let desc = self.model.as_ref().and_then(|m| m.get(target));
@@ -431,27 +479,52 @@ impl RecordMapper for SpecMapper {
                 }
                 Ok(None) => {}
                 Err(bad) => {
-                    let reject = Reject::new(
-                        key.clone(),
-                        target,
-                        format!("{} ({} → {})", bad.reason, f.source, f.target),
-                    )
-                    .field(&f.source)
-                    .value(bad.value);
+                    let mut reason = format!("{} ({} → {})", bad.reason, f.source, f.target);
+                    if let Some(keep) = &f.keep_raw_in {
+                        reason.push_str(&format!("; the raw value is kept in {keep}"));
+                        record.set(
+                            keep.clone(),
+                            Value::Text(n::strip_controls(&text).trim().to_string()),
+                        );
+                    }
+                    let reject = Reject::new(key.clone(), target, reason)
+                        .field(&f.source)
+                        .value(bad.value);
                     match f.on_error {
                         OnError::Reject => return Mapped::Reject(reject),
                         OnError::Queue => return Mapped::Queue(reject),
-                        OnError::DropField => {}
+                        OnError::DropField => dropped.push(reject),
                     }
                 }
             }
         }
         if let Some(d) = desc {
-            if let Err(r) = validate(&mut record, d, &self.spec.policies) {
-                return Mapped::Reject(*r);
+            match validate(&mut record, d, &self.spec.policies) {
+                Err(r) => return Mapped::Reject(*r),
+                Ok(invalid) => {
+                    for r in invalid {
+                        // The mapping can ask for the whole record to fail on this field.
+                        let strict = rule.fields.iter().find(|f| {
+                            Some(f.target.as_str()) == r.field.as_deref()
+                                && f.on_error != OnError::DropField
+                        });
+                        match strict.map(|f| f.on_error) {
+                            Some(OnError::Reject) => return Mapped::Reject(r),
+                            Some(OnError::Queue) => return Mapped::Queue(r),
+                            _ => dropped.push(r),
+                        }
+                    }
+                }
             }
         }
-        Mapped::Record(record)
+        if let Some(r) = missing_identity(&record, &dropped) {
+            return Mapped::Reject(r);
+        }
+        if dropped.is_empty() {
+            Mapped::Record(record)
+        } else {
+            Mapped::Partial(record, dropped)
+        }
     }
 
     fn checksum(&self) -> String {
@@ -533,6 +606,22 @@ ref_source = "companies"
         };
         assert_eq!(t.len(), 2);
         assert_eq!(t[1].object(), "company");
+        let bad = m.map(
+            &Route::new("conversations", "task"),
+            &raw(serde_json::json!({"transcript": "{\"not\": \"a list\"}"})),
+        );
+        // An unreadable transcript costs the body, not the task.
+        let Mapped::Partial(task, dropped) = bad else {
+            panic!("{bad:?}")
+        };
+        assert!(task.get("body").is_none());
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].field.as_deref(), Some("transcript"));
+        let strict = SPEC.replace(
+            "transform = \"transcript\"",
+            "transform = \"transcript\"\non_error = \"reject\"",
+        );
+        let m = SpecMapper::new(MappingSpec::from_toml(&strict).unwrap(), Some(model())).unwrap();
         let bad = m.map(
             &Route::new("conversations", "task"),
             &raw(serde_json::json!({"transcript": "{\"not\": \"a list\"}"})),

@@ -65,6 +65,9 @@ fn field(out: &mut String, f: &FieldMapping) {
             .unwrap_or_default();
         let _ = writeln!(out, "on_error = {}", q(&e));
     }
+    if let Some(k) = &f.keep_raw_in {
+        let _ = writeln!(out, "keep_raw_in = {}", q(k));
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -213,6 +216,7 @@ mod tests {
                 ref_source: None,
                 currency: Some("Currency".into()),
                 on_error: OnError::Queue,
+                keep_raw_in: Some("rawEmail".into()),
                 confidence: Some(0.93),
                 flag: Some("two columns look like emails".into()),
                 samples: vec!["a@x.io".into()],
@@ -245,6 +249,10 @@ mod tests {
         assert_eq!(back.checksum(), s.checksum());
         assert_eq!(back.objects[0].value_maps["stage"]["won"], "CUSTOMER");
         assert_eq!(back.objects[0].fields[0].on_error, OnError::Queue);
+        assert_eq!(
+            back.objects[0].fields[0].keep_raw_in.as_deref(),
+            Some("rawEmail")
+        );
         assert_eq!(
             back.objects[0].fields[0].currency.as_deref(),
             Some("Currency")

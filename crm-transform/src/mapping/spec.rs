@@ -230,16 +230,20 @@ fn default_id() -> String {
     "id".into()
 }
 
-/// What to do with a value a transform cannot read.
+/// What to do with a value that cannot be read or validated.
+///
+/// By default a bad value costs its field, not the record: the record loads without it and
+/// the value, field and reason are reported as a field-level line in `rejects.csv`. A
+/// field the destination requires fails the record whatever this says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum OnError {
-    /// Reject the record, naming field, value and reason.
-    #[default]
+    /// Reject the whole record, naming field, value and reason.
     Reject,
-    /// Queue the record for review.
+    /// Queue the whole record for review.
     Queue,
-    /// Load the record without this field.
+    /// Load the record without this value (the default), reporting it field by field.
+    #[default]
     DropField,
 }
 
@@ -316,6 +320,11 @@ pub struct FieldMapping {
     /// Unreadable values.
     #[serde(default)]
     pub on_error: OnError,
+    /// When the value is left out (it could not be read or validated), keep the raw text
+    /// in this (text) field instead, so nothing is lost: e.g. an invalid email kept in a
+    /// custom `invalidEmail` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_raw_in: Option<String>,
     /// How sure the proposer was (0–1); informational.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,

@@ -128,6 +128,7 @@ pub(crate) fn custom_field(
         ref_source: None,
         currency: None,
         on_error: OnError::default(),
+        keep_raw_in: None,
         confidence: Some(round(p.fit.clamp(0.0, 1.0) as f32 * 0.7)),
         flag: Some(flag),
         samples: samples(p),

@@ -260,6 +260,7 @@ pub(crate) fn line(
         ref_source,
         currency: None,
         on_error: OnError::default(),
+        keep_raw_in: None,
         confidence: Some(round(conf)),
         flag: (!flags.is_empty()).then(|| flags.join("; ")),
         samples: sniff::samples(p),

@@ -11,73 +11,31 @@ use crate::mapping::Policies;
 use crate::normalise::limit;
 
 /// Checks `record` against `object`; cuts over-long text when the policy allows.
+///
+/// A value that breaks a rule costs its field, not the record: it is taken out of
+/// `record` and returned as a field-level [`Reject`] (field, value, rule). The record
+/// itself fails only when a field the destination requires is missing (or was taken out).
 pub fn validate(
     record: &mut Record,
     object: &ObjectDescriptor,
     policies: &Policies,
-) -> Result<(), Box<Reject>> {
+) -> Result<Vec<Reject>, Box<Reject>> {
     let key = record.key.clone();
     let reject = |field: &str, value: String, reason: String| {
-        Box::new(
-            Reject::new(key.clone(), &object.name, reason)
-                .field(field)
-                .value(value),
-        )
+        Reject::new(key.clone(), &object.name, reason)
+            .field(field)
+            .value(value)
     };
+    let mut dropped = Vec::new();
+    let mut bad = Vec::new();
     for (name, value) in record.fields.iter_mut() {
-        let Some(field) = object.get(name) else {
-            return Err(reject(
-                name,
-                value.to_string(),
-                format!("the destination has no field {name:?} on {}", object.name),
-            ));
-        };
-        if !field.ty.accepts(value) {
-            return Err(reject(
-                name,
-                value.to_string(),
-                format!(
-                    "a {} value cannot go into a {:?} field",
-                    value.type_name(),
-                    field.ty
-                ),
-            ));
+        if let Some(r) = check_value(name, value, object, policies) {
+            dropped.push(reject(name, r.0, r.1));
+            bad.push(name.clone());
         }
-        if let (Some(max), Value::Text(t)) = (field.max_length, &mut *value) {
-            if t.chars().count() > max {
-                if !policies.truncate_long_text {
-                    return Err(reject(
-                        name,
-                        t.clone(),
-                        format!("longer than the {max} characters the destination allows"),
-                    ));
-                }
-                *t = limit(t, max).0;
-            }
-        }
-        if !field.options.is_empty() {
-            let chosen: Vec<&str> = match &*value {
-                Value::Choice(c) | Value::Text(c) if field.ty == FieldType::Select => {
-                    vec![c.as_str()]
-                }
-                Value::Choices(v) => v.iter().map(String::as_str).collect(),
-                _ => Vec::new(),
-            };
-            if let Some(bad) = chosen
-                .iter()
-                .find(|c| !field.options.iter().any(|o| o == *c))
-            {
-                return Err(reject(
-                    name,
-                    bad.to_string(),
-                    format!(
-                        "{bad:?} is not an option of {}.{name} ({}); add it to the value map or as a new option",
-                        object.name,
-                        field.options.join(", ")
-                    ),
-                ));
-            }
-        }
+    }
+    for name in &bad {
+        record.fields.remove(name);
     }
     if object.creatable {
         if let Some(missing) = object
@@ -85,14 +43,86 @@ pub fn validate(
             .iter()
             .find(|f| f.required && record.get(&f.name).is_none_or(Value::is_empty))
         {
-            return Err(reject(
+            // A required value that was dropped is the reason the record fails.
+            if let Some(d) = dropped
+                .iter()
+                .find(|d| d.field.as_deref() == Some(&missing.name))
+            {
+                let mut d = d.clone();
+                d.reason = format!(
+                    "{} (and {}.{} is required)",
+                    d.reason, object.name, missing.name
+                );
+                return Err(Box::new(d));
+            }
+            return Err(Box::new(reject(
                 &missing.name,
                 String::new(),
                 format!("{}.{} is required", object.name, missing.name),
+            )));
+        }
+    }
+    Ok(dropped)
+}
+
+/// The rule `value` breaks in field `name` of `object`, as `(value, reason)`, after cutting
+/// over-long text when the policy allows.
+fn check_value(
+    name: &str,
+    value: &mut Value,
+    object: &ObjectDescriptor,
+    policies: &Policies,
+) -> Option<(String, String)> {
+    let Some(field) = object.get(name) else {
+        return Some((
+            value.to_string(),
+            format!("the destination has no field {name:?} on {}", object.name),
+        ));
+    };
+    if !field.ty.accepts(value) {
+        return Some((
+            value.to_string(),
+            format!(
+                "a {} value cannot go into a {:?} field",
+                value.type_name(),
+                field.ty
+            ),
+        ));
+    }
+    if let (Some(max), Value::Text(t)) = (field.max_length, &mut *value) {
+        if t.chars().count() > max {
+            if !policies.truncate_long_text {
+                return Some((
+                    t.clone(),
+                    format!("longer than the {max} characters the destination allows"),
+                ));
+            }
+            *t = limit(t, max).0;
+        }
+    }
+    if !field.options.is_empty() {
+        let chosen: Vec<&str> = match &*value {
+            Value::Choice(c) | Value::Text(c) if field.ty == FieldType::Select => {
+                vec![c.as_str()]
+            }
+            Value::Choices(v) => v.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if let Some(bad) = chosen
+            .iter()
+            .find(|c| !field.options.iter().any(|o| o == *c))
+        {
+            return Some((
+                bad.to_string(),
+                format!(
+                    "{bad:?} is not an option of {}.{name} ({}); add it to the value map or as a new option",
+                    object.name,
+                    field.options.join(", ")
+                ),
             ));
         }
     }
-    Ok(())
+    None
 }
 
 #[cfg(test)]
@@ -115,23 +145,34 @@ mod tests {
     #[test]
     fn each_rule_names_field_value_and_reason() {
         let p = Policies::default();
-        let r = validate(&mut rec().with("colour", "red"), &object(), &p).unwrap_err();
+        let mut colour = rec().with("colour", "red");
+        let r = validate(&mut colour, &object(), &p).unwrap().remove(0);
         assert_eq!(
             (r.field.as_deref(), r.value.as_deref()),
             (Some("colour"), Some("red"))
         );
-        let r = validate(
-            &mut rec().with("stage", Value::Choice("LOST".into())),
-            &object(),
-            &p,
-        )
-        .unwrap_err();
+        assert!(colour.get("colour").is_none() && colour.text("name") == Some("Deal"));
+        let mut lost = rec().with("stage", Value::Choice("LOST".into()));
+        let r = validate(&mut lost, &object(), &p).unwrap().remove(0);
         assert!(
             r.reason.contains("NEW, WON") && r.value.as_deref() == Some("LOST"),
             "{r:?}"
         );
-        let r = validate(&mut rec().with("amount", "12"), &object(), &p).unwrap_err();
+        assert!(lost.get("stage").is_none(), "the bad value is taken out");
+        let r = validate(&mut rec().with("amount", "12"), &object(), &p)
+            .unwrap()
+            .remove(0);
         assert!(r.reason.contains("text value"), "{r:?}");
+        // A value dropped from a required field fails the record, saying both.
+        let long = Policies {
+            truncate_long_text: false,
+            ..Policies::default()
+        };
+        let r = validate(&mut rec().with("name", "Enormous deal"), &object(), &long).unwrap_err();
+        assert!(
+            r.reason.contains("5 characters") && r.reason.contains("required"),
+            "{r:?}"
+        );
         let mut missing = Record::new("opportunity", SourceKey::new("s", "deals", "8"));
         let r = validate(&mut missing, &object(), &p).unwrap_err();
         assert!(r.reason.contains("required") && r.key.id == "8", "{r:?}");
@@ -140,7 +181,8 @@ mod tests {
             &object(),
             &p
         )
-        .is_ok());
+        .unwrap()
+        .is_empty());
     }
 
     #[test]
@@ -154,5 +196,10 @@ mod tests {
         };
         let e = validate(&mut rec().with("name", "Enormous deal"), &object(), &strict).unwrap_err();
         assert!(e.reason.contains("5 characters"), "{e:?}");
+        let f = O::new("opportunity").field(F::new("name", FieldType::Text).max_length(5));
+        let mut optional = rec().with("name", "Enormous deal");
+        let d = validate(&mut optional, &f, &strict).unwrap();
+        assert_eq!(d.len(), 1);
+        assert!(optional.get("name").is_none());
     }
 }
