@@ -26,6 +26,9 @@ pub enum ErrorKind {
     Transport,
     /// The state directory is held by another process, or its contents do not match this run.
     State,
+    /// The input (an export file) cannot be read as a whole: fix the file and run again.
+    /// Nothing was written to the destination because of it; it is not resumable as is.
+    Input,
     /// Anything else.
     Unexpected,
 }
@@ -42,6 +45,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::Transport => "transport",
             ErrorKind::State => "state",
+            ErrorKind::Input => "input",
             ErrorKind::Unexpected => "unexpected",
         };
         f.write_str(s)
@@ -112,6 +116,11 @@ impl Error {
     /// Shorthand for a [`ErrorKind::Unexpected`] error.
     pub fn unexpected(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Unexpected, message)
+    }
+
+    /// Shorthand for a [`ErrorKind::Input`] error: name the file, the line and what to do.
+    pub fn input(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Input, message)
     }
 
     /// Shorthand for a [`ErrorKind::State`] error.

@@ -25,6 +25,9 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code: done, but records were rejected or queued, links were not made, or
 /// verification found differences: a person should read the report.
 pub(crate) const EXIT_PARTIAL: u8 = 3;
+/// Exit code: the input cannot be read as a whole (an export file is missing its header,
+/// empty, or unreadable): fix it and run again. Nothing was written because of it.
+pub(crate) const EXIT_INPUT: u8 = 4;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -115,6 +118,14 @@ pub(crate) fn main() -> ExitCode {
         Err(e) if e.downcast_ref::<Usage>().is_some() => {
             eprintln!("error: {e}");
             ExitCode::from(EXIT_USAGE)
+        }
+        Err(e)
+            if e.downcast_ref::<crm_migrate::core::Error>()
+                .is_some_and(|x| x.kind() == crm_migrate::core::ErrorKind::Input) =>
+        {
+            eprintln!("error: {e:#}");
+            eprintln!("The export could not be read; nothing was written because of it. Fix the file named above and run the same command again.");
+            ExitCode::from(EXIT_INPUT)
         }
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -16,4 +16,4 @@ pub use mapper::{CanonicalMapper, Mapped, RecordMapper, Reject, Route};
 pub use outcome::{DeleteOutcome, WriteOutcome};
 pub use schema::{SchemaChange, SchemaOutcome};
 pub use sink::{Lookup, ReadBack, Sink, WriteOp, WriteRecord};
-pub use source::{Page, RawRecord, Source, SourceExt};
+pub use source::{Page, RawRecord, Source, SourceExt, DAMAGED_FIELD};

@@ -17,7 +17,32 @@ pub struct RawRecord {
     pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
+/// The field a source sets on a row it could not read whole (a short or long row, an
+/// unterminated quote, invalid bytes): its value says what is wrong, with file and line.
+/// The engine turns such a row into a reject before mapping it, so nothing is loaded from
+/// cells that may have shifted.
+pub const DAMAGED_FIELD: &str = "@damaged";
+
 impl RawRecord {
+    /// A row that could not be read whole: it will become a reject with `reason` (which
+    /// names the file and line). `fields` holds whatever cells were read, for the report.
+    pub fn damaged(
+        key: SourceKey,
+        mut fields: serde_json::Map<String, serde_json::Value>,
+        reason: impl Into<String>,
+    ) -> Self {
+        fields.insert(
+            DAMAGED_FIELD.into(),
+            serde_json::Value::String(reason.into()),
+        );
+        Self { key, fields }
+    }
+
+    /// What is wrong with this row, if the source could not read it whole.
+    pub fn damage(&self) -> Option<&str> {
+        self.fields.get(DAMAGED_FIELD).and_then(|v| v.as_str())
+    }
+
     /// Wraps a canonical record so a source of canonical data (the memory source, JSONL
     /// staging files) can travel the same path; [`super::CanonicalMapper`] unwraps it.
     pub fn from_record(record: &Record) -> Self {

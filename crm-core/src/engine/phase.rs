@@ -65,7 +65,11 @@ pub(crate) async fn run_phase(
             let raw = raw.map_err(|e| e.with_operation("read").with_object(&route.source))?;
             source_count += 1;
             progress.advanced(1);
-            let mapped = mapper.map(route, &raw);
+            let mapped = match raw.damage() {
+                // A row read wrong is never mapped: its cells may have shifted.
+                Some(why) => Mapped::Reject(Reject::new(raw.key.clone(), &phase.object, why)),
+                None => mapper.map(route, &raw),
+            };
             let key = mapped.key().clone();
             let seen = ctx.journal.outcome(ctx.run.id, &phase.object, &key)?;
             let duplicate = match seen {
