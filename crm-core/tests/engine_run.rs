@@ -158,7 +158,7 @@ async fn full_run_accounts_for_every_record_and_keeps_links() {
     assert!(links.iter().any(|l| l.contains(",p7,company,")), "{queue}");
     let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(
-        md.contains("| person | 21 | 19 | 0 | 1 | 1 | 0 | 0 | yes |"),
+        md.contains("| person | 21 | 19 | 0 | 1 | 0 | 1 | 0 | 0 | yes |"),
         "{md}"
     );
     assert!(md.contains("## Links not made (2;"), "{md}");

@@ -271,14 +271,16 @@ async fn an_interrupted_rollback_resumes_and_finishes() {
     let (source, mapper, dest) = (source(), mapper(), sink_with_existing_person());
     let before = dest.snapshot();
     let dir = tempfile::tempdir().unwrap();
-    {
+    let created = {
         let journal = SqliteJournal::open(dir.path()).unwrap();
         Engine::new(&source, &mapper, &dest, &journal)
             .config(config())
             .run()
             .await
-            .unwrap();
-    }
+            .unwrap()
+            .totals()
+            .created
+    };
     for crash_on in [1, 2, 4] {
         let journal = SqliteJournal::open(dir.path()).unwrap();
         let crashing = CrashingSink::crashing_deletes(&dest, crash_on);
@@ -294,6 +296,11 @@ async fn an_interrupted_rollback_resumes_and_finishes() {
         report.already_gone > 0,
         "records deleted before a crash count as already gone"
     );
+    assert_eq!(
+        report.deleted + report.already_gone,
+        created,
+        "the report counts every attempt of the rollback, each record once: {report:?}"
+    );
     assert_eq!(dest.snapshot(), before);
     let again = Engine::new(&source, &mapper, &dest, &journal)
         .config(config())
@@ -301,4 +308,27 @@ async fn an_interrupted_rollback_resumes_and_finishes() {
         .await
         .unwrap();
     assert!(again.balanced());
+}
+
+#[tokio::test]
+async fn a_rollback_that_cannot_undo_everything_says_so() {
+    let (source, mapper, dest) = (source(), mapper(), sink_with_existing_person());
+    let journal = SqliteJournal::in_memory().unwrap();
+    Engine::new(&source, &mapper, &dest, &journal)
+        .config(config())
+        .run()
+        .await
+        .unwrap();
+    // The pre-existing person the run merged into is deleted by someone else: its
+    // before-image has nowhere to go.
+    let p3 = journal.id_entry(&key("person", "p3")).unwrap().unwrap();
+    dest.delete("person", std::slice::from_ref(&p3.dest_id))
+        .await
+        .unwrap();
+    let r = rollback(&dest, &journal, &NoProgress).await.unwrap();
+    assert!(r.complete, "every entry was tried: {r:?}");
+    assert!(!r.clean(), "but not everything was undone: {r:?}");
+    assert_eq!(r.failed.len(), 1, "{r:?}");
+    assert_eq!(r.failed[0].1, p3.dest_id);
+    assert!(r.failed[0].2.contains("before-image"), "{r:?}");
 }

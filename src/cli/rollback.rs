@@ -5,7 +5,7 @@ use crm_migrate::core::journal::SqliteJournal;
 
 use super::destination::Destination;
 use super::progress::Bars;
-use super::{EXIT_FAILURE, EXIT_OK};
+use super::{EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL};
 
 /// Arguments of `rollback`.
 #[derive(Debug, clap::Args)]
@@ -44,9 +44,15 @@ pub(crate) async fn rollback(a: RollbackArgs) -> anyhow::Result<u8> {
     for (object, id, why) in &report.failed {
         println!("  {object} {id}: {why}");
     }
-    if report.complete {
+    if report.clean() {
         println!("The state directory is reset: the same data can be migrated again.");
         Ok(EXIT_OK)
+    } else if report.complete {
+        println!(
+            "{} writes could not be undone (listed above and in rollback.json): put them right by hand.",
+            report.failed.len()
+        );
+        Ok(EXIT_PARTIAL)
     } else {
         println!("Rollback stopped early; run it again to continue.");
         Ok(EXIT_FAILURE)

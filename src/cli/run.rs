@@ -62,9 +62,10 @@ pub(crate) struct RunArgs {
     /// Replace records changed in the destination since the last run (delta runs).
     #[arg(long)]
     overwrite_conflicts: bool,
-    /// Records per batch.
-    #[arg(long, default_value_t = 100)]
-    batch_size: usize,
+    /// Records per batch (default: the largest batch the destination takes, e.g. 200 for
+    /// Twenty).
+    #[arg(long)]
+    batch_size: Option<usize>,
     /// Batches in flight at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
@@ -163,7 +164,7 @@ pub(crate) async fn plan(a: PlanArgs) -> anyhow::Result<u8> {
 }
 
 pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
-    if a.batch_size == 0 || a.concurrency == 0 {
+    if a.batch_size == Some(0) || a.concurrency == 0 {
         return Err(Usage("--batch-size and --concurrency must be at least 1".into()).into());
     }
     let dest = Destination::parse(&a.to, &a.model)?.with_rate_limit(a.rate_limit);
@@ -194,7 +195,8 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
         (Some(Orphans::DropLink), _) | (None, OrphanRule::DropLink) => OrphanPolicy::DropLink,
     };
     let config = EngineConfig {
-        batch_size: a.batch_size,
+        // Capped by the engine at what the destination takes.
+        batch_size: a.batch_size.unwrap_or(usize::MAX),
         concurrency: a.concurrency,
         orphans,
         ambiguous: match policies.ambiguous_match {
@@ -250,7 +252,18 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
     )
     .progress(&bars)
     .run()
-    .await?;
+    .await
+    .map_err(|e| {
+        // A refused schema change leaves what was made before it: say how to undo it.
+        if e.to_string().contains("rollback --remove-schema") {
+            anyhow::anyhow!(
+                "{e}\nTo undo the schema changes already made: crm-migrate rollback --state {} --remove-schema",
+                a.state.display()
+            )
+        } else {
+            anyhow::Error::new(e)
+        }
+    })?;
     let report = write_reports(&a.state, journal.as_ref(), &summary)?;
     if a.from == USERCOM_SCHEME && !a.dry_run {
         let n = crm_migrate::connectors::usercom::segments::write_segments_csv(

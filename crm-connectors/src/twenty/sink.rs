@@ -452,6 +452,53 @@ impl Sink for TwentySink {
             .collect())
     }
 
+    async fn source_key_page(
+        &self,
+        object: &str,
+        cursor: Option<String>,
+    ) -> Result<Option<crm_core::connector::Page<(crm_core::SourceKey, String)>>> {
+        let (meta, om) = self.object(object).await?;
+        let field = &self.config.source_key_field;
+        if !meta.has_field(object, field) {
+            // Without the field nothing was ever written with a key here (when the model
+            // is live); with a fallback model, say we cannot tell.
+            return Ok(meta.live.then(|| crm_core::connector::Page {
+                items: Vec::new(),
+                next: None,
+            }));
+        }
+        let mut req = Request::get(format!("/rest/{}", om.plural))
+            .query("filter", format!("{field}[is]:NOT_NULL"))
+            .query("limit", TwentyDefaults::MAX_BATCH_SIZE.to_string());
+        if let Some(c) = cursor {
+            req = req.query("starting_after", c);
+        }
+        let body = self
+            .client
+            .rest(req)
+            .await
+            .map_err(|e| e.with_operation("source_key_page").with_object(object))?;
+        let items = records(&body, &om.plural)
+            .into_iter()
+            .filter_map(|r| {
+                let key = r.get(field.as_str()).and_then(J::as_str)?.parse().ok()?;
+                let id = r.get("id").and_then(J::as_str)?;
+                Some((key, id.to_string()))
+            })
+            .collect();
+        let info = body.get("pageInfo");
+        let more = info
+            .and_then(|p| p.get("hasNextPage"))
+            .and_then(J::as_bool)
+            .unwrap_or(false);
+        let next = info
+            .and_then(|p| p.get("endCursor"))
+            .and_then(J::as_str)
+            .filter(|_| more)
+            .map(str::to_string);
+        Ok(Some(crm_core::connector::Page { items, next }))
+    }
+
     async fn lookup(&self, object: &str, lookups: &[Lookup]) -> Result<Vec<Option<String>>> {
         let (meta, om) = self.object(object).await?;
         let mut out: Vec<Option<Option<String>>> = vec![None; lookups.len()];

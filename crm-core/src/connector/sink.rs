@@ -115,6 +115,21 @@ pub trait Sink: Send + Sync {
         )))
     }
 
+    /// One page of the records of `object` that carry a source key (records this tool
+    /// wrote): `(source key, destination id)`, and the cursor of the next page. A first run
+    /// reads them all once, so that records a run whose state directory was lost wrote are
+    /// adopted instead of created again, at one request per page instead of one lookup
+    /// per batch. `Ok(None)`: this sink cannot list them (the engine then asks
+    /// [`Sink::lookup`] batch by batch).
+    async fn source_key_page(
+        &self,
+        object: &str,
+        cursor: Option<String>,
+    ) -> Result<Option<super::source::Page<(SourceKey, String)>>> {
+        let _ = (object, cursor);
+        Ok(None)
+    }
+
     /// Removes a change this tool made (rollback with schema removal).
     async fn revert_schema(&self, change: &SchemaChange) -> Result<()> {
         Err(crate::Error::unsupported(format!(

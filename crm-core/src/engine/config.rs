@@ -61,6 +61,24 @@ pub struct EngineConfig {
     pub overwrite_conflicts: bool,
     /// Full or delta.
     pub mode: RunMode,
+    /// When to look for records this migration already wrote (by source key) before
+    /// creating: records found are adopted instead of created again.
+    pub adopt: AdoptPolicy,
+}
+
+/// When a run looks in the destination for records carrying its source keys before
+/// creating them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdoptPolicy {
+    /// On the first run of a state directory (a new or lost one): one lookup per batch of
+    /// creates. Later runs know what they wrote from the journal.
+    #[default]
+    FirstRun,
+    /// On every run.
+    Always,
+    /// Never (the destination is known to hold nothing of this migration).
+    Never,
 }
 
 impl Default for EngineConfig {
@@ -81,6 +99,7 @@ impl Default for EngineConfig {
             owner_fallback: None,
             overwrite_conflicts: false,
             mode: RunMode::Full,
+            adopt: AdoptPolicy::FirstRun,
         }
     }
 }

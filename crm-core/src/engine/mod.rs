@@ -24,7 +24,7 @@ mod rollback;
 mod send;
 mod verify;
 
-pub use config::{AmbiguityPolicy, EngineConfig, OrphanPolicy};
+pub use config::{AdoptPolicy, AmbiguityPolicy, EngineConfig, OrphanPolicy};
 pub use progress::{NoProgress, Progress};
 pub use rollback::{rollback, rollback_with_schema, RollbackReport};
 pub use verify::{verify, Difference, VerifyReport};
@@ -86,6 +86,7 @@ impl RunSummary {
             t.created += c.created;
             t.updated += c.updated;
             t.merged += c.merged;
+            t.adopted += c.adopted;
             t.rejected += c.rejected;
             t.queued += c.queued;
             t.skipped += c.skipped;

@@ -54,6 +54,9 @@ pub(crate) async fn run_phase(
     let mut notices: Vec<(SourceKey, Notice)> = Vec::new();
     let mut inflight = FuturesUnordered::new();
     let mut batch_no = 0u64;
+    if super::prepare::adopting(ctx) && ctx.model.get(&phase.object).is_some_and(|o| o.creatable) {
+        super::prepare::scan_source_keys(ctx, &phase.object).await?;
+    }
     let routes: Vec<_> = mapper
         .routes()
         .into_iter()

@@ -8,7 +8,7 @@ use crate::model::{fields as f, Fields, Record, Value};
 use crate::plan::Phase;
 use crate::Result;
 
-use super::config::{AmbiguityPolicy, OrphanPolicy};
+use super::config::{AdoptPolicy, AmbiguityPolicy, OrphanPolicy};
 use super::context::Ctx;
 use super::resolve::{index_entries, Resolution};
 
@@ -123,6 +123,9 @@ pub(crate) async fn prepare(
         }
     }
 
+    if adopting(ctx) {
+        adopt_existing(ctx, &phase.object, &mut candidates).await?;
+    }
     if let (true, Some(field)) = (ctx.config.merge_existing, dedupe) {
         find_existing(ctx, &phase.object, field, &mut candidates).await?;
     }
@@ -226,6 +229,15 @@ pub(crate) async fn prepare(
                 s.hash = Some(c.hash);
                 s.refs = refs;
                 s.reason = Some("already in the destination with the same values".into());
+                if intent == Outcome::Adopted {
+                    // This migration wrote it: a rollback removes it.
+                    s.undo = Some(crate::journal::Undo::Delete);
+                    s.written = c.record.fields.clone();
+                    s.reason = Some(
+                        "already in the destination with this migration's source key (adopted)"
+                            .into(),
+                    );
+                }
             }
             s.notices = c.unlinked;
             settled.push(s);
@@ -412,6 +424,67 @@ fn unresolved_reason(ctx: &Ctx<'_>, r: &crate::model::Ref) -> Result<String> {
         }
         _ => format!("no {r} was migrated or exists in the destination"),
     })
+}
+
+/// Whether this run looks for records a run with a lost state directory wrote.
+pub(crate) fn adopting(ctx: &Ctx<'_>) -> bool {
+    match ctx.config.adopt {
+        AdoptPolicy::Always => true,
+        AdoptPolicy::FirstRun => ctx.run.id == 1,
+        AdoptPolicy::Never => false,
+    }
+}
+
+/// Reads, once per run and object, every record of `object` the destination holds with a
+/// source key into the journal (one request per page), where the sink can list them.
+pub(crate) async fn scan_source_keys(ctx: &Ctx<'_>, object: &str) -> Result<()> {
+    if ctx.journal.keys_scanned(ctx.run.id, object, false)? {
+        return Ok(());
+    }
+    let mut cursor = None;
+    loop {
+        let Some(page) = ctx.sink.source_key_page(object, cursor).await? else {
+            return Ok(()); // not listable: adoption asks batch by batch
+        };
+        ctx.journal.remember_keys(object, &page.items)?;
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    tracing::info!(object, "Read the source keys already in the destination.");
+    ctx.journal.keys_scanned(ctx.run.id, object, true)?;
+    Ok(())
+}
+
+/// Marks candidates that already exist in the destination under their own source key (a
+/// run whose state directory was lost wrote them) as adopted: from the keys read at the
+/// start of the phase where the sink can list them, else one lookup per batch.
+async fn adopt_existing(ctx: &Ctx<'_>, object: &str, candidates: &mut [Candidate]) -> Result<()> {
+    let idx: Vec<usize> = (0..candidates.len())
+        .filter(|i| candidates[*i].update.is_none())
+        .collect();
+    if ctx.journal.keys_scanned(ctx.run.id, object, false)? {
+        for i in idx {
+            if let Some(id) = ctx.journal.known_key(object, &candidates[i].record.key)? {
+                candidates[i].update = Some((id, Outcome::Adopted, None));
+            }
+        }
+        return Ok(());
+    }
+    for chunk in idx.chunks(ctx.batch_size.max(1)) {
+        let lookups: Vec<Lookup> = chunk
+            .iter()
+            .map(|i| Lookup::SourceKey(candidates[*i].record.key.clone()))
+            .collect();
+        let found = ctx.sink.lookup(object, &lookups).await?;
+        for (i, id) in chunk.iter().zip(found) {
+            if let Some(id) = id {
+                candidates[*i].update = Some((id, Outcome::Adopted, None));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Marks candidates whose dedupe value already exists in the destination as merges.

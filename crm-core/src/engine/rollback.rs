@@ -1,19 +1,19 @@
 //! Rollback: replay the undo log newest first — delete what the runs created, restore
 //! what they changed — and forget the id map so the data can be migrated again.
 //!
-//! Each undo entry is marked done as soon as it is applied, so an interrupted rollback
-//! resumes where it stopped.
+//! Each undo entry is marked done as soon as it is applied, together with what it did, so
+//! an interrupted rollback resumes where it stopped and its report counts every attempt.
 
 use serde::Serialize;
 
 use crate::connector::{DeleteOutcome, Lookup, Sink, WriteOp, WriteRecord};
-use crate::journal::{Journal, Undo, UndoEntry};
+use crate::journal::{Journal, Undo, UndoEntry, UndoHow, UndoResult};
 use crate::model::{Fields, SourceKey, Value};
 use crate::Result;
 
 use super::progress::Progress;
 
-/// What a rollback did.
+/// What a rollback did, over all its attempts.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RollbackReport {
     /// Records deleted.
@@ -30,6 +30,39 @@ pub struct RollbackReport {
     pub complete: bool,
 }
 
+impl RollbackReport {
+    /// The tally of every undo recorded in `journal` (all attempts of this rollback).
+    fn tally(journal: &dyn Journal) -> Result<Self> {
+        let mut r = Self::default();
+        for u in journal.undo_results()? {
+            match u.how {
+                UndoHow::Deleted => r.deleted += 1,
+                UndoHow::AlreadyGone => r.already_gone += 1,
+                UndoHow::Restored => r.restored += 1,
+                UndoHow::Failed => {
+                    r.failed
+                        .push((u.object, u.dest_id, u.reason.unwrap_or_default()))
+                }
+            }
+        }
+        Ok(r)
+    }
+
+    /// Whether everything the runs wrote was undone: complete, and nothing failed.
+    pub fn clean(&self) -> bool {
+        self.complete && self.failed.is_empty()
+    }
+}
+
+fn result(how: UndoHow, object: &str, dest_id: &str, reason: Option<String>) -> UndoResult {
+    UndoResult {
+        how,
+        object: object.to_string(),
+        dest_id: dest_id.to_string(),
+        reason,
+    }
+}
+
 const PAGE: usize = 200;
 
 /// Rolls back every run recorded in `journal`.
@@ -38,9 +71,10 @@ pub async fn rollback(
     journal: &dyn Journal,
     progress: &dyn Progress,
 ) -> Result<RollbackReport> {
-    let mut report = RollbackReport::default();
     let max = sink.capabilities().max_batch_size.max(1);
-    undo_in_flight(sink, journal, &mut report).await?;
+    undo_in_flight(sink, journal).await?;
+    // Deletes refused in this attempt stay pending (a later attempt tries them again).
+    let mut refused: Vec<(String, String, String)> = Vec::new();
     loop {
         let page = journal.pending_undo(PAGE)?;
         if page.is_empty() {
@@ -67,32 +101,37 @@ pub async fn rollback(
                     let ids: Vec<String> = group.iter().map(|e| e.dest_id.clone()).collect();
                     let outcomes = sink.delete(&group[0].object, &ids).await?;
                     for (e, o) in group.iter().zip(outcomes) {
-                        match o {
-                            DeleteOutcome::Deleted => report.deleted += 1,
-                            DeleteOutcome::NotFound => report.already_gone += 1,
+                        let how = match o {
+                            DeleteOutcome::Deleted => UndoHow::Deleted,
+                            DeleteOutcome::NotFound => UndoHow::AlreadyGone,
                             DeleteOutcome::Failed { reason } => {
-                                report
-                                    .failed
-                                    .push((e.object.clone(), e.dest_id.clone(), reason));
+                                refused.push((e.object.clone(), e.dest_id.clone(), reason));
                                 stuck = true;
                                 continue;
                             }
-                        }
-                        journal.undone(e.seq)?;
+                        };
+                        journal
+                            .record_undo_result(e.seq, &result(how, &e.object, &e.dest_id, None))?;
                     }
                 }
                 Undo::Restore { before, touched } => {
-                    restore(sink, journal, &group[0], before, touched, &mut report).await?;
+                    // A record that cannot be restored (deleted by someone since) is
+                    // reported, not retried for ever.
+                    let r = restore_fields(sink, &group[0], before, touched).await?;
+                    journal.record_undo_result(group[0].seq, &r)?;
                 }
             }
             progress.advanced(group.len() as u64);
             i = j;
         }
         if stuck {
+            let mut report = RollbackReport::tally(journal)?;
+            report.failed.extend(refused);
             return Ok(report);
         }
     }
     journal.finish_rollback()?;
+    let mut report = RollbackReport::tally(journal)?;
     report.complete = true;
     Ok(report)
 }
@@ -118,11 +157,7 @@ pub async fn rollback_with_schema(
 /// Batches an interrupted run left in flight are the newest writes: whatever of them
 /// landed (found by source key) is deleted, and their updates are put back, before the
 /// undo log is replayed.
-async fn undo_in_flight(
-    sink: &dyn Sink,
-    journal: &dyn Journal,
-    report: &mut RollbackReport,
-) -> Result<()> {
+async fn undo_in_flight(sink: &dyn Sink, journal: &dyn Journal) -> Result<()> {
     let Some(run) = journal.last_run()? else {
         return Ok(());
     };
@@ -140,10 +175,14 @@ async fn undo_in_flight(
             .flatten()
             .collect();
         if !found.is_empty() {
-            for o in sink.delete(&batch.phase, &found).await? {
+            for (id, o) in found.iter().zip(sink.delete(&batch.phase, &found).await?) {
                 match o {
-                    DeleteOutcome::Deleted => report.deleted += 1,
-                    DeleteOutcome::NotFound => report.already_gone += 1,
+                    DeleteOutcome::Deleted => journal
+                        .record_undo_result(0, &result(UndoHow::Deleted, &batch.phase, id, None))?,
+                    DeleteOutcome::NotFound => journal.record_undo_result(
+                        0,
+                        &result(UndoHow::AlreadyGone, &batch.phase, id, None),
+                    )?,
                     DeleteOutcome::Failed { reason } => {
                         return Err(crate::Error::new(
                             crate::ErrorKind::Unexpected,
@@ -162,7 +201,8 @@ async fn undo_in_flight(
                     action: Undo::Delete,
                 };
                 let touched: Vec<String> = w.write.fields.keys().cloned().collect();
-                restore_fields(sink, &entry, before, &touched, report).await?;
+                let r = restore_fields(sink, &entry, before, &touched).await?;
+                journal.record_undo_result(0, &r)?;
             }
         }
         journal.settle(run.id, &batch.phase, Some(&batch.batch), &[])?;
@@ -170,27 +210,13 @@ async fn undo_in_flight(
     Ok(())
 }
 
-async fn restore(
-    sink: &dyn Sink,
-    journal: &dyn Journal,
-    e: &UndoEntry,
-    before: &Fields,
-    touched: &[String],
-    report: &mut RollbackReport,
-) -> Result<()> {
-    restore_fields(sink, e, before, touched, report).await?;
-    // A record that cannot be restored (deleted by someone since) is reported, not retried
-    // for ever.
-    journal.undone(e.seq)
-}
-
+/// Puts `before` back into the `touched` fields of the record of `e`.
 async fn restore_fields(
     sink: &dyn Sink,
     e: &UndoEntry,
     before: &Fields,
     touched: &[String],
-    report: &mut RollbackReport,
-) -> Result<()> {
+) -> Result<UndoResult> {
     let fields: Fields = touched
         .iter()
         .map(|k| (k.clone(), before.get(k).cloned().unwrap_or(Value::Null)))
@@ -207,13 +233,13 @@ async fn restore_fields(
     let out = sink
         .write_batch(&e.object, std::slice::from_ref(&write))
         .await?;
-    match out.first() {
-        Some(o) if o.id().is_some() => report.restored += 1,
-        other => report.failed.push((
-            e.object.clone(),
-            e.dest_id.clone(),
-            format!("could not restore the before-image: {other:?}"),
-        )),
-    }
-    Ok(())
+    Ok(match out.first() {
+        Some(o) if o.id().is_some() => result(UndoHow::Restored, &e.object, &e.dest_id, None),
+        other => result(
+            UndoHow::Failed,
+            &e.object,
+            &e.dest_id,
+            Some(format!("could not restore the before-image: {other:?}")),
+        ),
+    })
 }

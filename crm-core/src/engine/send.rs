@@ -34,6 +34,8 @@ pub(crate) fn landed(
                 touched: pw.write.fields.keys().cloned().collect(),
             }),
         ),
+        // A record this migration wrote in a run whose state is gone: it goes on rollback.
+        (_, Some(_)) if pw.intent == Outcome::Adopted => (Outcome::Adopted, Some(Undo::Delete)),
         (_, Some(before)) => (
             pw.intent,
             Some(Undo::Restore {

@@ -18,7 +18,7 @@ mod types;
 pub use sqlite::SqliteJournal;
 pub use types::{
     Counts, Deferred, IdEntry, InFlight, Notice, NoticeKind, NoticeRow, Outcome, OutcomeRow,
-    PendingWrite, RunInfo, RunMode, RunStatus, Settled, Undo, UndoEntry,
+    PendingWrite, RunInfo, RunMode, RunStatus, Settled, Undo, UndoEntry, UndoHow, UndoResult,
 };
 
 use crate::model::{Fields, SourceKey, Value};
@@ -149,8 +149,23 @@ pub trait Journal: Send + Sync {
     /// Undo entries not yet undone, newest first, up to `limit`.
     fn pending_undo(&self, limit: usize) -> Result<Vec<UndoEntry>>;
 
-    /// Marks an undo entry done.
-    fn undone(&self, seq: i64) -> Result<()>;
+    /// Records what undoing one write did (`seq` 0 for a write that was only in flight) and,
+    /// for an undo-log entry, marks it done, atomically. A rollback's report is the tally
+    /// of these over all its attempts.
+    fn record_undo_result(&self, seq: i64, result: &UndoResult) -> Result<()>;
+
+    /// Remembers records of `object` found in the destination with a source key.
+    fn remember_keys(&self, object: &str, keys: &[(SourceKey, String)]) -> Result<()>;
+
+    /// The destination id of a record of `object` found with source key `key`, if any.
+    fn known_key(&self, object: &str, key: &SourceKey) -> Result<Option<String>>;
+
+    /// Marks the destination's source keys of `object` read in full for `run`, or (with
+    /// `done` false) asks whether they were.
+    fn keys_scanned(&self, run: i64, object: &str, done: bool) -> Result<bool>;
+
+    /// Every undo result since the last run started, in order.
+    fn undo_results(&self) -> Result<Vec<UndoResult>>;
 
     /// After every undo entry is done: forgets the id map so the data can be migrated again,
     /// and marks the runs rolled back.

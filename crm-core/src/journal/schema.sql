@@ -67,3 +67,16 @@ CREATE TABLE IF NOT EXISTS notices (
     PRIMARY KEY (run, object, key, kind, field)
 );
 CREATE INDEX IF NOT EXISTS notices_open ON notices (object, key) WHERE open = 1 AND kind = 'link_not_made';
+-- What each undo did, across the attempts of a rollback (cleared when a new run starts):
+-- `deleted`, `already_gone`, `restored` or `failed` (with the reason).
+CREATE TABLE IF NOT EXISTS undo_results (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER, how TEXT NOT NULL,
+    object TEXT NOT NULL, dest_id TEXT NOT NULL, reason TEXT
+);
+-- Records found in the destination carrying a source key (read once by a first run), so
+-- that what a run with a lost state directory wrote is adopted, not written twice.
+CREATE TABLE IF NOT EXISTS known_keys (
+    object TEXT NOT NULL, key TEXT NOT NULL, dest_id TEXT NOT NULL,
+    PRIMARY KEY (object, key)
+);
+CREATE TABLE IF NOT EXISTS key_scans (run INTEGER NOT NULL, object TEXT NOT NULL, PRIMARY KEY (run, object));

@@ -156,6 +156,8 @@ impl Journal for SqliteJournal {
                     }
                 }
                 let started = now();
+                // A new run starts a new story: the tally of an earlier rollback goes.
+                tx.execute("DELETE FROM undo_results", [])?;
                 tx.execute(
                     "INSERT INTO runs (checksum, mode, status, attempt, started, plan) VALUES (?1, ?2, 'running', 1, ?3, ?4)",
                     params![
@@ -604,10 +606,85 @@ impl Journal for SqliteJournal {
             .collect()
     }
 
-    fn undone(&self, seq: i64) -> Result<()> {
-        self.db()
-            .execute("UPDATE undo_log SET done = 1 WHERE seq = ?1", [seq])?;
+    fn record_undo_result(&self, seq: i64, result: &UndoResult) -> Result<()> {
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO undo_results (seq, how, object, dest_id, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                (seq != 0).then_some(seq),
+                result.how.as_str(),
+                result.object,
+                result.dest_id,
+                result.reason
+            ],
+        )?;
+        if seq != 0 {
+            tx.execute("UPDATE undo_log SET done = 1 WHERE seq = ?1", [seq])?;
+        }
+        tx.commit()?;
         Ok(())
+    }
+
+    fn remember_keys(&self, object: &str, keys: &[(SourceKey, String)]) -> Result<()> {
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        for (k, id) in keys {
+            tx.execute(
+                "INSERT OR REPLACE INTO known_keys (object, key, dest_id) VALUES (?1, ?2, ?3)",
+                params![object, key_text(k), id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn known_key(&self, object: &str, key: &SourceKey) -> Result<Option<String>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT dest_id FROM known_keys WHERE object = ?1 AND key = ?2",
+                params![object, key_text(key)],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn keys_scanned(&self, run: i64, object: &str, done: bool) -> Result<bool> {
+        let conn = self.db();
+        if done {
+            conn.execute(
+                "INSERT OR IGNORE INTO key_scans (run, object) VALUES (?1, ?2)",
+                params![run, object],
+            )?;
+            return Ok(true);
+        }
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM key_scans WHERE run = ?1 AND object = ?2",
+            params![run, object],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    fn undo_results(&self) -> Result<Vec<UndoResult>> {
+        let conn = self.db();
+        let mut stmt =
+            conn.prepare("SELECT how, object, dest_id, reason FROM undo_results ORDER BY id")?;
+        let rows: Vec<(String, String, String, Option<String>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(how, object, dest_id, reason)| {
+                Some(UndoResult {
+                    how: UndoHow::parse(&how)?,
+                    object,
+                    dest_id,
+                    reason,
+                })
+            })
+            .collect())
     }
 
     fn finish_rollback(&self) -> Result<()> {
@@ -625,6 +702,7 @@ impl Journal for SqliteJournal {
             "DELETE FROM id_map; DELETE FROM ref_index; DELETE FROM claims; DELETE FROM in_flight;
              UPDATE deferred SET done = 1;
              UPDATE notices SET open = 0;
+             DELETE FROM known_keys; DELETE FROM key_scans;
              UPDATE runs SET status = 'rolled_back';",
         )?;
         tx.commit()?;

@@ -117,8 +117,9 @@ pub(super) fn source_rows(conn: &Connection, run: i64) -> Result<Vec<(String, Co
     let mut stmt = conn.prepare(
         "WITH k AS (
              SELECT key, substr(key, instr(key, '/') + 1) AS rest,
-                    MAX(CASE outcome WHEN 'created' THEN 6 WHEN 'updated' THEN 5
-                                     WHEN 'merged' THEN 4 WHEN 'rejected' THEN 3
+                    MAX(CASE outcome WHEN 'created' THEN 7 WHEN 'updated' THEN 6
+                                     WHEN 'adopted' THEN 5 WHEN 'merged' THEN 4
+                                     WHEN 'rejected' THEN 3
                                      WHEN 'queued' THEN 2 ELSE 1 END) AS best,
                     MIN(seq) AS first
              FROM outcomes WHERE run = ?1 GROUP BY key
@@ -139,8 +140,9 @@ pub(super) fn source_rows(conn: &Connection, run: i64) -> Result<Vec<(String, Co
             }
         };
         let outcome = match best {
-            6 => Outcome::Created,
-            5 => Outcome::Updated,
+            7 => Outcome::Created,
+            6 => Outcome::Updated,
+            5 => Outcome::Adopted,
             4 => Outcome::Merged,
             3 => Outcome::Rejected,
             2 => Outcome::Queued,

@@ -69,7 +69,7 @@ pub(super) fn write_settled(
     if let Some((object, id)) = &s.dest {
         if matches!(
             s.outcome,
-            Outcome::Created | Outcome::Updated | Outcome::Merged
+            Outcome::Created | Outcome::Updated | Outcome::Merged | Outcome::Adopted
         ) {
             super::sqlite_notices::close_links(tx, run, phase, &key)?;
             // An update keeps the first origin (a record created in run 1 and updated in a

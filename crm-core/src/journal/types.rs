@@ -16,6 +16,10 @@ pub enum Outcome {
     /// Merged into another record (a duplicate in the source, or a record that already
     /// existed in the destination).
     Merged,
+    /// Already in the destination, carrying this migration's source key (written by an
+    /// earlier run whose state directory is gone): mapped, not created again, and removed
+    /// by a rollback like a record this run created.
+    Adopted,
     /// Refused, with a reason.
     Rejected,
     /// Waiting for a person's decision.
@@ -31,6 +35,7 @@ impl Outcome {
             Outcome::Created => "created",
             Outcome::Updated => "updated",
             Outcome::Merged => "merged",
+            Outcome::Adopted => "adopted",
             Outcome::Rejected => "rejected",
             Outcome::Queued => "queued",
             Outcome::Skipped => "skipped",
@@ -43,6 +48,7 @@ impl Outcome {
             "created" => Outcome::Created,
             "updated" => Outcome::Updated,
             "merged" => Outcome::Merged,
+            "adopted" => Outcome::Adopted,
             "rejected" => Outcome::Rejected,
             "queued" => Outcome::Queued,
             "skipped" => Outcome::Skipped,
@@ -62,6 +68,8 @@ pub struct Counts {
     pub updated: u64,
     /// Merged.
     pub merged: u64,
+    /// Adopted: already in the destination with this migration's source key.
+    pub adopted: u64,
     /// Rejected.
     pub rejected: u64,
     /// Queued for review.
@@ -79,7 +87,13 @@ pub struct Counts {
 impl Counts {
     /// Sum of the outcomes.
     pub fn accounted(&self) -> u64 {
-        self.created + self.updated + self.merged + self.rejected + self.queued + self.skipped
+        self.created
+            + self.updated
+            + self.merged
+            + self.adopted
+            + self.rejected
+            + self.queued
+            + self.skipped
     }
 
     /// Whether every source record has an outcome: `source == accounted`.
@@ -93,6 +107,7 @@ impl Counts {
             Outcome::Created => self.created += n,
             Outcome::Updated => self.updated += n,
             Outcome::Merged => self.merged += n,
+            Outcome::Adopted => self.adopted += n,
             Outcome::Rejected => self.rejected += n,
             Outcome::Queued => self.queued += n,
             Outcome::Skipped => self.skipped += n,
@@ -154,6 +169,56 @@ pub enum Undo {
         /// Fields the write touched (those absent from `before` are cleared on restore).
         touched: Vec<String>,
     },
+}
+
+/// What undoing one write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UndoHow {
+    /// The record was deleted.
+    Deleted,
+    /// The record was already gone.
+    AlreadyGone,
+    /// The record's before-image was put back.
+    Restored,
+    /// It could not be undone (the reason says why); a person must look.
+    Failed,
+}
+
+impl UndoHow {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UndoHow::Deleted => "deleted",
+            UndoHow::AlreadyGone => "already_gone",
+            UndoHow::Restored => "restored",
+            UndoHow::Failed => "failed",
+        }
+    }
+
+    /// Parses [`UndoHow::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "deleted" => UndoHow::Deleted,
+            "already_gone" => UndoHow::AlreadyGone,
+            "restored" => UndoHow::Restored,
+            "failed" => UndoHow::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// One write undone (or not), as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoResult {
+    /// What happened.
+    pub how: UndoHow,
+    /// Object.
+    pub object: String,
+    /// Destination id.
+    pub dest_id: String,
+    /// Why it failed.
+    pub reason: Option<String>,
 }
 
 /// An undo-log entry.

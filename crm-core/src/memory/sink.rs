@@ -43,6 +43,8 @@ struct State {
     next_id: u64,
     faults: VecDeque<Fault>,
     write_calls: usize,
+    source_key_lookups: usize,
+    key_pages: usize,
 }
 
 /// A sink in memory.
@@ -54,6 +56,7 @@ struct State {
 pub struct MemorySink {
     model: DataModel,
     max_batch: usize,
+    list_keys: bool,
     state: Mutex<State>,
 }
 
@@ -63,8 +66,21 @@ impl MemorySink {
         Self {
             model,
             max_batch: 100,
+            list_keys: true,
             state: Mutex::new(State::default()),
         }
+    }
+
+    /// Makes [`Sink::source_key_page`] unsupported, as on a destination that cannot list
+    /// records by source key (the engine then looks them up batch by batch).
+    pub fn without_key_listing(mut self) -> Self {
+        self.list_keys = false;
+        self
+    }
+
+    /// Pages of source keys read so far through [`Sink::source_key_page`].
+    pub fn key_pages(&self) -> usize {
+        self.st().key_pages
     }
 
     /// Sets the largest batch accepted.
@@ -85,6 +101,11 @@ impl MemorySink {
     /// Drops the faults not yet used.
     pub fn clear_faults(&self) {
         self.st().faults.clear();
+    }
+
+    /// Number of source-key lookups asked so far (one per key).
+    pub fn source_key_lookups(&self) -> usize {
+        self.st().source_key_lookups
     }
 
     /// Number of `write_batch` calls so far.
@@ -441,9 +462,42 @@ impl Sink for MemorySink {
             .collect())
     }
 
+    async fn source_key_page(
+        &self,
+        object: &str,
+        cursor: Option<String>,
+    ) -> Result<Option<crate::connector::Page<(SourceKey, String)>>> {
+        if !self.list_keys {
+            return Ok(None);
+        }
+        const PAGE: usize = 200;
+        let offset: usize = match cursor {
+            Some(c) => c
+                .parse()
+                .map_err(|_| Error::unexpected(format!("bad cursor {c:?}")))?,
+            None => 0,
+        };
+        let mut st = self.st();
+        st.key_pages += 1;
+        let mut keys: Vec<(SourceKey, String)> = st
+            .keys
+            .iter()
+            .filter(|((o, _), _)| o == object)
+            .map(|((_, k), id)| (k.clone(), id.clone()))
+            .collect();
+        keys.sort();
+        let items: Vec<_> = keys.iter().skip(offset).take(PAGE).cloned().collect();
+        let next = (offset + PAGE < keys.len()).then(|| (offset + PAGE).to_string());
+        Ok(Some(crate::connector::Page { items, next }))
+    }
+
     async fn lookup(&self, object: &str, lookups: &[Lookup]) -> Result<Vec<Option<String>>> {
         let unique = self.unique_fields(object);
-        let st = self.st();
+        let mut st = self.st();
+        st.source_key_lookups += lookups
+            .iter()
+            .filter(|l| matches!(l, Lookup::SourceKey(_)))
+            .count();
         let empty = BTreeMap::new();
         let rows = st.objects.get(object).unwrap_or(&empty);
         Ok(lookups

@@ -18,6 +18,10 @@ pub struct ObjectReport {
     pub updated: u64,
     /// Merged.
     pub merged: u64,
+    /// Adopted: already in the destination with this migration's source key (a run whose
+    /// state directory was lost wrote it).
+    #[serde(default)]
+    pub adopted: u64,
     /// Rejected.
     pub rejected: u64,
     /// Queued for review.
@@ -31,7 +35,7 @@ pub struct ObjectReport {
     /// Optional links not made (lines in `review_queue.csv`); not part of the identity.
     #[serde(default)]
     pub links_not_made: u64,
-    /// `source == created + updated + merged + rejected + queued + skipped`.
+    /// `source == created + updated + merged + adopted + rejected + queued + skipped`.
     pub balanced: bool,
 }
 
@@ -43,6 +47,7 @@ impl ObjectReport {
             created: c.created,
             updated: c.updated,
             merged: c.merged,
+            adopted: c.adopted,
             rejected: c.rejected,
             queued: c.queued,
             skipped: c.skipped,
@@ -123,18 +128,27 @@ impl std::fmt::Display for RunReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "{:<14}{:>8}{:>9}{:>9}{:>8}{:>10}{:>8}{:>9}  adds up",
-            "object", "source", "created", "updated", "merged", "rejected", "queued", "skipped"
+            "{:<14}{:>8}{:>9}{:>9}{:>8}{:>9}{:>10}{:>8}{:>9}  adds up",
+            "object",
+            "source",
+            "created",
+            "updated",
+            "merged",
+            "adopted",
+            "rejected",
+            "queued",
+            "skipped"
         )?;
         for o in self.objects.iter().chain(std::iter::once(&self.totals)) {
             writeln!(
                 f,
-                "{:<14}{:>8}{:>9}{:>9}{:>8}{:>10}{:>8}{:>9}  {}",
+                "{:<14}{:>8}{:>9}{:>9}{:>8}{:>9}{:>10}{:>8}{:>9}  {}",
                 o.object,
                 o.source,
                 o.created,
                 o.updated,
                 o.merged,
+                o.adopted,
                 o.rejected,
                 o.queued,
                 o.skipped,
@@ -149,12 +163,13 @@ impl std::fmt::Display for RunReport {
             for o in &self.files {
                 writeln!(
                     f,
-                    "{:<14}{:>8}{:>9}{:>9}{:>8}{:>10}{:>8}{:>9}  {}",
+                    "{:<14}{:>8}{:>9}{:>9}{:>8}{:>9}{:>10}{:>8}{:>9}  {}",
                     o.object,
                     o.source,
                     o.created,
                     o.updated,
                     o.merged,
+                    o.adopted,
                     o.rejected,
                     o.queued,
                     o.skipped,

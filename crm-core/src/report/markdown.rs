@@ -29,18 +29,19 @@ pub(super) fn render(
     );
     let _ = writeln!(
         md,
-        "| object | source | created | updated | merged | rejected | queued | skipped | adds up |"
+        "| object | source | created | updated | merged | adopted | rejected | queued | skipped | adds up |"
     );
-    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|:---:|");
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
     for o in r.objects.iter().chain(std::iter::once(&r.totals)) {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             o.object,
             o.source,
             o.created,
             o.updated,
             o.merged,
+            o.adopted,
             o.rejected,
             o.queued,
             o.skipped,
@@ -54,18 +55,19 @@ pub(super) fn render(
         );
         let _ = writeln!(
             md,
-            "| file | rows | created | updated | merged | rejected | queued | skipped | adds up |"
+            "| file | rows | created | updated | merged | adopted | rejected | queued | skipped | adds up |"
         );
-        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|:---:|");
+        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
         for o in &r.files {
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 o.object,
                 o.source,
                 o.created,
                 o.updated,
                 o.merged,
+                o.adopted,
                 o.rejected,
                 o.queued,
                 o.skipped,

@@ -2,8 +2,9 @@
 //! `rejects.csv` and `review_queue.csv`.
 //!
 //! `report.json` is a contract outside tools rely on: for each object it holds `source`,
-//! `created`, `updated`, `merged`, `rejected`, `queued` and `skipped`, and
-//! `source == created + updated + merged + rejected + queued + skipped` for every object.
+//! `created`, `updated`, `merged`, `adopted`, `rejected`, `queued` and `skipped`, and
+//! `source == created + updated + merged + adopted + rejected + queued + skipped` for every
+//! object. `files` holds the same per exported file (each row once).
 
 mod csv_out;
 mod json;
