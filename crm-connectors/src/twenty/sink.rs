@@ -602,9 +602,15 @@ impl Sink for TwentySink {
     }
 
     async fn apply_schema(&self, changes: &[SchemaChange]) -> Result<Vec<SchemaOutcome>> {
-        self.apply_changes(changes)
-            .await
-            .map_err(|e| e.with_operation("apply_schema"))
+        match self.apply_changes(changes).await {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                // The change may have been made before the reply was lost: the next model
+                // read must come from the server, not the cache.
+                self.refresh_metadata().await;
+                Err(e.with_operation("apply_schema"))
+            }
+        }
     }
 
     async fn revert_schema(&self, change: &SchemaChange) -> Result<()> {

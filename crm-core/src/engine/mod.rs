@@ -187,26 +187,42 @@ impl<'a> Engine<'a> {
         self.progress
             .step(&format!("Making {} schema changes", missing.len()));
         for change in missing {
-            let out = self
-                .sink
-                .apply_schema(std::slice::from_ref(&change))
-                .await?;
-            match out.into_iter().next() {
+            let mut attempt = 0u32;
+            let outcome = loop {
+                attempt += 1;
+                match self.sink.apply_schema(std::slice::from_ref(&change)).await {
+                    Ok(out) => break out.into_iter().next(),
+                    Err(e) if e.is_temporary() && attempt < self.config.max_attempts => {
+                        tracing::warn!(change = %change.describe(), error = %e, attempt, "Schema change failed; checking whether it was made before retrying.");
+                        tokio::time::sleep(self.config.backoff_for(attempt)).await;
+                        // A reply lost after the server made the change: the model says so,
+                        // and sending it again would be refused as a duplicate.
+                        if let Ok(now) = self.sink.data_model().await {
+                            if now.missing(std::slice::from_ref(&change)).is_empty() {
+                                break Some(SchemaOutcome::Applied);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let made = self.made_so_far()?;
+                        return Err(Error::new(
+                            e.kind(),
+                            format!(
+                                "no record was moved: could not {} ({e}); {made}",
+                                change.describe()
+                            ),
+                        )
+                        .persist());
+                    }
+                }
+            };
+            match outcome {
                 Some(SchemaOutcome::Applied) => {
                     tracing::info!(change = %change.describe(), "Schema change made.");
                     self.journal.record_schema(run, &change)?;
                 }
                 Some(SchemaOutcome::Rejected { reason }) => {
-                    let made = self.journal.schema_changes()?;
-                    let made = if made.is_empty() {
-                        "nothing was made before it".to_string()
-                    } else {
-                        format!(
-                            "already made ({}): {} — `crm-migrate rollback --remove-schema` on this state directory removes them",
-                            made.len(),
-                            made.iter().map(|(_, c)| c.describe()).collect::<Vec<_>>().join("; ")
-                        )
-                    };
+                    let made = self.made_so_far()?;
                     return Err(Error::config(format!(
                         "no record was moved: the destination refused to {}: {reason}; {made}",
                         change.describe()
@@ -220,6 +236,23 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The schema changes made so far, and how to undo them, for an error message.
+    fn made_so_far(&self) -> Result<String> {
+        let made = self.journal.schema_changes()?;
+        Ok(if made.is_empty() {
+            "nothing was made before it".to_string()
+        } else {
+            format!(
+                "already made ({}): {} — `crm-migrate rollback --remove-schema` on this state directory removes them",
+                made.len(),
+                made.iter()
+                    .map(|(_, c)| c.describe())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })
     }
 
     /// An engine with the default config.
