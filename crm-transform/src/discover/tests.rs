@@ -354,3 +354,34 @@ fn markdown_and_files_show_quality_at_a_glance() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_choice_value_is_listed_up_to_the_cap_and_the_rest_counted() {
+    use InferredType as T;
+    // 120 distinct list items, each seen twice: all listed (the old cap was 50).
+    let cells: Vec<String> = (0..240)
+        .map(|i| format!("{{\"item {}\",other}}", i % 120))
+        .collect();
+    let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+    let f = column(&refs);
+    assert_eq!(f.inferred, T::Choices);
+    assert_eq!(f.values.len(), 121, "120 items and `other`");
+    assert_eq!(f.values_omitted, 0);
+    // Short text with more distinct values than a choice may have still lists them all.
+    let stages: Vec<String> = (0..60).map(|i| format!("Stage {}", i % 30)).collect();
+    let refs: Vec<&str> = stages.iter().map(String::as_str).collect();
+    let f = column(&refs);
+    assert_eq!(f.inferred, T::Text);
+    assert_eq!(f.values.len(), 30);
+    // Past VALUES_LISTED, the rest are counted, not dropped silently.
+    let many: Vec<String> = (0..(VALUES_LISTED + 7))
+        .map(|i| format!("{{v{i},v{i}b}}"))
+        .collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let f = column(&refs);
+    assert_eq!(f.values.len(), VALUES_LISTED);
+    assert_eq!(
+        f.values_omitted,
+        (2 * (VALUES_LISTED + 7) - VALUES_LISTED) as u64
+    );
+}

@@ -149,8 +149,11 @@ pub(crate) fn choice_values(p: &FieldProfile, multi: bool) -> Vec<String> {
     } else {
         p.values.iter().map(|v| v.trim()).collect()
     };
+    // A list column's profile already lists its items: they are not split again (an item
+    // may hold `|`, `;` or a comma).
+    let items_listed = p.inferred == I::Choices && !p.values.is_empty();
     for v in src {
-        let items = if multi {
+        let items = if multi && !items_listed {
             parse_choices(v, ListFormat::Auto).unwrap_or_else(|_| vec![v.to_string()])
         } else {
             vec![v.to_string()]
@@ -166,7 +169,7 @@ pub(crate) fn choice_values(p: &FieldProfile, multi: bool) -> Vec<String> {
 
 /// Source value → option, for values whose words match an option's (`in progress` →
 /// `IN_PROGRESS`, `Won` → `WON`); the values no option matches come back separately.
-pub(crate) fn match_options(
+pub fn match_options(
     values: &[String],
     options: &[String],
 ) -> (Vec<(String, String)>, Vec<String>) {

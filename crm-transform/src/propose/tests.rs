@@ -248,6 +248,7 @@ fn proposal_is_deterministic() {
 #[test]
 fn competing_columns_standard_model_and_owners() {
     let disc = Discovery {
+        notes: Vec::new(),
         source: "usercom".into(),
         objects: vec![
             object(
@@ -306,7 +307,7 @@ fn competing_columns_standard_model_and_owners() {
     assert_eq!(owner.ref_source.as_deref(), Some("agents"));
     assert_eq!(line(&p, "users", "tags").transform, Transform::Choices);
     let name = line(&p, "users", "name");
-    assert_eq!(name.target, "sourceName");
+    assert_eq!(name.target, "usercomName");
     assert!(name.flag.as_deref().unwrap().contains("full names"));
     let typo = line(&p, "users", "emial");
     assert_eq!(typo.target, "emails");
@@ -320,6 +321,7 @@ fn competing_columns_standard_model_and_owners() {
 #[test]
 fn an_id_reference_beats_a_name_reference_and_the_loser_becomes_custom() {
     let disc = Discovery {
+        notes: Vec::new(),
         source: "usercom".into(),
         objects: vec![
             object("companies", vec![unique(col("id", I::Integer, &["5"]))]),
@@ -341,7 +343,7 @@ fn an_id_reference_beats_a_name_reference_and_the_loser_becomes_custom() {
     );
     assert_eq!(by_id.ref_source.as_deref(), Some("companies"));
     let by_name = line(&p, "users", "company");
-    assert_eq!(by_name.target, "sourceCompany");
+    assert_eq!(by_name.target, "usercomCompany");
     assert!(by_name
         .flag
         .as_deref()
@@ -407,4 +409,51 @@ fn the_proposal_maps_a_contact_row() {
         Some(&Value::Choice("ENTERPRISE_PLAN".into()))
     );
     assert!(matches!(r.get("notesBlob"), Some(Value::Json(_))));
+}
+
+#[test]
+fn reserved_and_taken_names_are_avoided_and_every_value_gets_an_option() {
+    // 70 distinct plans (more than the old select cap of 20) in a column named like a
+    // name the destination reserves.
+    let plans: Vec<String> = (0..70).map(|i| format!("Plan \"{i}\"; EU, Ł")).collect();
+    let mut plan = choice("plan", &[]);
+    plan.values = plans.clone();
+    plan.inferred = I::Choices;
+    let disc = Discovery {
+        notes: Vec::new(),
+        source: "usercom".into(),
+        objects: vec![object(
+            "users",
+            vec![
+                unique(col("id", I::Integer, &["1"])),
+                plan,
+                col("type", I::Text, &["anything"]),
+            ],
+        )],
+    };
+    let model = twenty().reserved(["plan", "type", "usercomType"]);
+    let p = propose(&disc, &model, &ProposalHints::default());
+    let toml = p.spec.to_toml();
+    let plan = line(&p, "users", "plan");
+    assert_eq!(plan.target, "usercomPlan", "{toml}");
+    assert!(plan.flag.as_deref().unwrap().contains("reserved"), "{toml}");
+    let ty = line(&p, "users", "type");
+    assert_eq!(ty.target, "usercomType2", "{toml}");
+    for c in &p.spec.custom_fields {
+        assert!(
+            model.field_name_problem(&c.object, &c.name).is_none(),
+            "{c:?}"
+        );
+    }
+    let field = p
+        .spec
+        .custom_fields
+        .iter()
+        .find(|c| c.name == "usercomPlan")
+        .unwrap();
+    let vm = &p.spec.object("users", "person").unwrap().value_maps["usercomPlan"];
+    for v in &plans {
+        let option = vm.get(v).unwrap_or(v);
+        assert!(field.options.contains(option), "{v:?} has no option");
+    }
 }
