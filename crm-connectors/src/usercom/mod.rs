@@ -12,8 +12,10 @@
 //!
 #![doc = include_str!("docs.md")]
 
+pub mod attributes;
 pub mod audit;
 mod client;
+pub mod columns;
 mod config;
 mod csv;
 mod dataset;

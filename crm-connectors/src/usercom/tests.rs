@@ -175,7 +175,24 @@ async fn file_names_and_id_columns_are_configurable() {
         .await
         .unwrap()
         .contains(&"users".to_string()));
-    let err = default.read_page("users", None).await.unwrap_err();
+    // A missing file is an object with no records, and discovery says so.
+    let page = default.read_page("users", None).await.unwrap();
+    assert!(page.items.is_empty() && page.next.is_none());
+    let notes = default.export_notes();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("users: not in this export")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("People Export.CSV: not a User.com export object")),
+        "{notes:?}"
+    );
+    // An object nobody knows is still an error.
+    let err = default.read_page("invoices", None).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 
     let config = UsercomCsvConfig::default()
@@ -192,8 +209,8 @@ async fn file_names_and_id_columns_are_configurable() {
     );
 
     let bad = UsercomCsvConfig::default().with_id_column("deals", "deal_no");
-    let src = UsercomCsvSource::open_with(dir.path(), bad).unwrap();
-    let err = src.read_page("deals", None).await.unwrap_err();
+    // Every file's header is read at open: a wrong id column fails before any run starts.
+    let err = UsercomCsvSource::open_with(dir.path(), bad).unwrap_err();
     assert!(err.to_string().contains("deal_no"), "{err}");
 }
 
