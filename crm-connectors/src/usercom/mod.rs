@@ -22,6 +22,7 @@ mod dataset;
 mod decode;
 pub mod inventory;
 pub mod mapping;
+pub mod propose;
 mod rows;
 mod rows_crm;
 pub mod sample;

@@ -18,10 +18,11 @@ pub const MAX_OPTIONS: usize = 500;
 
 /// The names already used on a destination object (canonical and Twenty spellings, the
 /// names every Twenty object reserves, and the join column `<relation>Id` of each of its
-/// links), lower-cased.
+/// links), lower-cased. A custom field the destination already has (made by an earlier
+/// migration) is not counted: proposing it again reuses it.
 pub(crate) fn taken_names(object: &ObjectDescriptor) -> Vec<String> {
     let mut out: Vec<String> = RESERVED_NAMES.iter().map(|n| n.to_lowercase()).collect();
-    for f in &object.fields {
+    for f in object.fields.iter().filter(|f| !f.custom) {
         out.push(f.name.to_lowercase());
         let camel = camel_of_canonical(&f.name);
         out.push(camel.to_lowercase());

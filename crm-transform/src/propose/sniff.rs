@@ -142,7 +142,7 @@ pub(crate) fn transform_for(field: &FieldDescriptor, p: &FieldProfile) -> Transf
 }
 
 /// The distinct choice values of a column (list cells split into their items).
-pub(crate) fn choice_values(p: &FieldProfile, multi: bool) -> Vec<String> {
+pub fn choice_values(p: &FieldProfile, multi: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let src: Vec<&str> = if p.values.is_empty() {
         values(p)
