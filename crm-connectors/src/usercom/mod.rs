@@ -28,6 +28,7 @@ mod rows_crm;
 pub mod sample;
 pub mod segments;
 mod source;
+pub mod unseen;
 
 #[cfg(feature = "emulators")]
 pub mod emulator;

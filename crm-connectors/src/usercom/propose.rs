@@ -121,7 +121,9 @@ pub fn propose_from(
     let mut namer = CustomNamer::new(model, USERCOM_SCHEME);
     name_static_fields(&mut spec, model, &mut namer);
     fill_choices(&mut spec, discovery, model);
-    add_custom_columns(&mut spec, discovery, attributes, model, &mut namer, &mut notes);
+    add_custom_columns(
+        &mut spec, discovery, attributes, model, &mut namer, &mut notes,
+    );
     defaults_from_data(&mut spec, discovery, &mut notes);
     Ok(UsercomProposal { spec, notes })
 }
@@ -267,7 +269,8 @@ fn fit_to_model(spec: &mut MappingSpec, model: &DataModel, notes: &mut Vec<Strin
     spec.custom_fields.retain(|c| {
         objects.iter().any(|o| {
             o.target == c.object
-                && (o.fields.iter().any(|f| f.target == c.name) || o.constants.contains_key(&c.name))
+                && (o.fields.iter().any(|f| f.target == c.name)
+                    || o.constants.contains_key(&c.name))
         })
     });
 }
@@ -465,7 +468,10 @@ fn add_custom_columns(
                 }
                 targets.push(target.clone());
                 let Some(desc) = model.get(&target).filter(|d| d.creatable) else {
-                    not_creatable.push(format!("{} ({target} records are matched, not created)", p.name));
+                    not_creatable.push(format!(
+                        "{} ({target} records are matched, not created)",
+                        p.name
+                    ));
                     continue;
                 };
                 let c = propose_custom_field(p, desc, namer, &hint);
