@@ -25,7 +25,7 @@ use crm_core::{DataModel, Error, Result, Source};
 use crm_transform::discover::{discover, Discovery, FieldProfile, InferredType, ObjectProfile};
 use crm_transform::mapping::{CustomField, MappingSpec, ObjectMapping, Transform};
 use crm_transform::propose::{
-    choice_values, match_options, propose_custom_field, upper_snake, ColumnHint, CustomNamer,
+    choice_values, map_onto_options, propose_custom_field, upper_snake, ColumnHint, CustomNamer,
     MAX_OPTIONS,
 };
 
@@ -342,24 +342,9 @@ fn fill_choices(spec: &mut MappingSpec, discovery: &Discovery, model: &DataModel
                 .into_iter()
                 .filter(|v| !map.keys().any(|k| k.trim().eq_ignore_ascii_case(v.trim())))
                 .collect();
-            let (matched, new) = match_options(&unmapped, &options);
-            for (v, option) in matched {
-                map.insert(v, option);
-            }
-            let mut added = Vec::new();
-            for (i, v) in new.into_iter().enumerate() {
-                let mut option = upper_snake(&v);
-                if option.is_empty() {
-                    option = format!("OPTION_{}", options.len() + i + 1);
-                }
-                if option != v {
-                    map.insert(v, option.clone());
-                }
-                if !options.contains(&option) {
-                    options.push(option.clone());
-                    added.push(option);
-                }
-            }
+            let (entries, added) = map_onto_options(&unmapped, &options);
+            map.extend(entries);
+            options.extend(added.iter().cloned());
             if map.is_empty() {
                 o.value_maps.remove(&f.target);
             }

@@ -38,7 +38,7 @@ pub use custom::{
 };
 pub use heuristic::HeuristicAdvisor;
 pub use names::{camel_name, label_of, upper_snake};
-pub use sniff::{choice_values, match_options};
+pub use sniff::{choice_values, map_onto_options, match_options};
 
 /// What the person asking for a proposal already knows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

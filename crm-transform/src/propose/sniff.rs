@@ -188,6 +188,32 @@ pub fn match_options(
     (mapped, unmatched)
 }
 
+/// Maps every value onto an option: onto the option with the same words where there is
+/// one (`in progress` → `IN_PROGRESS`), else onto a new option spelt UPPER_SNAKE (`API` →
+/// `API`, `Kraków, HQ` → `KRAKOW_HQ`; `OPTION_N` when no letter or digit is left). Returns
+/// the value map (values spelt exactly as an option need none) and the new options, which
+/// the map's schema changes add to the field.
+pub fn map_onto_options(
+    values: &[String],
+    options: &[String],
+) -> (Vec<(String, String)>, Vec<String>) {
+    let (mut map, unmatched) = match_options(values, options);
+    let mut added: Vec<String> = Vec::new();
+    for v in unmatched {
+        let mut option = super::names::upper_snake(&v);
+        if option.is_empty() {
+            option = format!("OPTION_{}", options.len() + added.len() + 1);
+        }
+        if option != v {
+            map.push((v, option.clone()));
+        }
+        if !options.contains(&option) && !added.contains(&option) {
+            added.push(option);
+        }
+    }
+    (map, added)
+}
+
 /// For a boolean column feeding a status with `DONE` and `TODO` options (a task's `done`
 /// flag): each boolean spelling seen, and its opposite, mapped true → `DONE`, false → `TODO`.
 pub(crate) fn bool_status_map(

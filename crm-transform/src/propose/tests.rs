@@ -164,12 +164,14 @@ fn deals_get_value_maps_references_and_an_ambiguous_date_flag() {
         .contains("default_currency"));
     let stage = line(&p, "Deals", "Stage").flag.clone().unwrap();
     assert!(
-        stage.contains("won") && stage.contains("new options"),
+        stage.contains("WON") && stage.contains("new options"),
         "{stage}"
     );
+    // Every value observed has an option: its own, or a new one (`won` → `WON`).
     let mut stages = BTreeMap::new();
     stages.insert("New".to_string(), "NEW".to_string());
     stages.insert("proposal".to_string(), "PROPOSAL".to_string());
+    stages.insert("won".to_string(), "WON".to_string());
     assert_eq!(d.value_maps.get("stage"), Some(&stages));
     let owner = line(&p, "Deals", "Owner");
     assert_eq!(owner.ref_object.as_deref(), Some("user"));
