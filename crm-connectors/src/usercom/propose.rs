@@ -120,7 +120,7 @@ pub fn propose_from(
     fit_to_model(&mut spec, model, &mut notes);
     let mut namer = CustomNamer::new(model, USERCOM_SCHEME);
     name_static_fields(&mut spec, model, &mut namer);
-    fill_choices(&mut spec, discovery, model);
+    fill_choices(&mut spec, discovery, model, &mut notes);
     add_custom_columns(
         &mut spec, discovery, attributes, model, &mut namer, &mut notes,
     );
@@ -306,12 +306,28 @@ fn name_static_fields(spec: &mut MappingSpec, model: &DataModel, namer: &mut Cus
 }
 
 /// Gives every choice line a value map and options covering every value observed.
-fn fill_choices(spec: &mut MappingSpec, discovery: &Discovery, model: &DataModel) {
+///
+/// Where two lines fill one field (a deal's documented `status` codes and its `stage`
+/// names both set the stage), a later line whose values are keys of the earlier one's map
+/// (stage ids `1`, `2` from the API, which would read as status codes) is left out.
+fn fill_choices(
+    spec: &mut MappingSpec,
+    discovery: &Discovery,
+    model: &DataModel,
+    notes: &mut Vec<String>,
+) {
     let mut customs = std::mem::take(&mut spec.custom_fields);
     for o in &mut spec.objects {
         let Some(profile) = discovery.object(&o.source) else {
             continue;
         };
+        let mut first: BTreeMap<String, String> = BTreeMap::new();
+        for f in &o.fields {
+            first
+                .entry(f.target.clone())
+                .or_insert_with(|| f.source.clone());
+        }
+        let mut clashing: Vec<(String, String)> = Vec::new();
         for f in &mut o.fields {
             if !matches!(f.transform, Transform::Choice | Transform::Choices) {
                 continue;
@@ -338,6 +354,25 @@ fn fill_choices(spec: &mut MappingSpec, discovery: &Discovery, model: &DataModel
                 observed.truncate(MAX_OPTIONS);
             }
             let map = o.value_maps.entry(f.target.clone()).or_default();
+            if first.get(&f.target) != Some(&f.source) {
+                let clash: Vec<&String> = observed
+                    .iter()
+                    .filter(|v| map.keys().any(|k| k.trim().eq_ignore_ascii_case(v.trim())))
+                    .collect();
+                if !clash.is_empty() {
+                    notes.push(format!(
+                        "{}.{} is left out: its values {} are also values of {}.{}, which sets {} too (ids rather than names?); map them by hand",
+                        o.source,
+                        f.source,
+                        clash.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", "),
+                        o.source,
+                        first[&f.target],
+                        f.target
+                    ));
+                    clashing.push((f.source.clone(), f.target.clone()));
+                    continue;
+                }
+            }
             let unmapped: Vec<String> = observed
                 .into_iter()
                 .filter(|v| !map.keys().any(|k| k.trim().eq_ignore_ascii_case(v.trim())))
@@ -377,6 +412,8 @@ fn fill_choices(spec: &mut MappingSpec, discovery: &Discovery, model: &DataModel
                 f.flag = Some(all.join("; "));
             }
         }
+        o.fields
+            .retain(|f| !clashing.contains(&(f.source.clone(), f.target.clone())));
     }
     spec.custom_fields = customs;
 }
