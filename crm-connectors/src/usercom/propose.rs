@@ -189,10 +189,8 @@ fn split_events(spec: &mut MappingSpec, discovery: &Discovery, notes: &mut Vec<S
     let Some(events) = discovery.object("events") else {
         return;
     };
-    let Some(names) = column(events, "event_name") else {
-        return;
-    };
-    let observed = choice_values(names, false);
+    let names = column(events, "event_name");
+    let observed = names.map(|p| choice_values(p, false)).unwrap_or_default();
     let meetings: Vec<String> = observed
         .iter()
         .filter(|v| {
@@ -214,7 +212,7 @@ fn split_events(spec: &mut MappingSpec, discovery: &Discovery, notes: &mut Vec<S
         );
         return;
     }
-    let listed = if names.values.is_empty() || names.values_omitted > 0 {
+    let listed = if names.is_none_or(|p| p.values.is_empty() || p.values_omitted > 0) {
         "; not every event name was listed by the profile: check the names"
     } else {
         ""

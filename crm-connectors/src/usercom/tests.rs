@@ -398,3 +398,31 @@ async fn the_proposal_comes_from_the_export() {
         .any(|n| n.starts_with("deals: not in this export")));
     assert_eq!(p.spec.policies.default_currency, None);
 }
+
+#[tokio::test]
+async fn events_without_meeting_names_all_become_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("users.csv"), "id,email\n1,a@x.example\n").unwrap();
+    std::fs::write(
+        dir.path().join("events.csv"),
+        "id,user_id,event_name,datetime\n1,1,Webinar joined,2021-01-01 10:00:00+00\n2,1,Cart abandoned,2021-01-02 10:00:00+00\n",
+    )
+    .unwrap();
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    let model = crate::twenty::twenty_standard_model();
+    let p = propose::propose(&src, &model).await.unwrap();
+    let rules: Vec<(&str, &str)> = p
+        .spec
+        .objects
+        .iter()
+        .filter(|o| o.source == "events")
+        .map(|o| (o.source.as_str(), o.target.as_str()))
+        .collect();
+    assert_eq!(rules, [("events", "note")]);
+    let note = p.spec.object("events", "note").unwrap();
+    assert_eq!((note.when.as_ref(), note.skip_when.as_ref()), (None, None));
+    assert!(p
+        .notes
+        .iter()
+        .any(|n| n.starts_with("events: no meeting-like")));
+}
