@@ -459,3 +459,33 @@ fn reserved_and_taken_names_are_avoided_and_every_value_gets_an_option() {
         assert!(field.options.contains(option), "{v:?} has no option");
     }
 }
+
+#[test]
+fn past_the_option_cap_a_check_says_how_many_values_were_left_out() {
+    let mut tags = choice("labels", &[]);
+    tags.inferred = I::Choices;
+    tags.values = (0..MAX_OPTIONS + 10)
+        .map(|i| format!("label {i}"))
+        .collect();
+    tags.values_omitted = 5;
+    let disc = Discovery {
+        notes: Vec::new(),
+        source: "csv".into(),
+        objects: vec![object(
+            "contacts",
+            vec![unique(col("id", I::Integer, &["1"])), tags],
+        )],
+    };
+    let p = propose(&disc, &twenty(), &ProposalHints::default());
+    let line = line(&p, "contacts", "labels");
+    let field = p
+        .spec
+        .custom_fields
+        .iter()
+        .find(|c| c.name == line.target)
+        .unwrap();
+    assert_eq!(field.options.len(), MAX_OPTIONS);
+    let flag = line.flag.as_deref().unwrap();
+    assert!(flag.contains("15 more distinct values"), "{flag}");
+    assert!(flag.contains("add each to `options`"), "{flag}");
+}
