@@ -94,7 +94,39 @@ impl<'m> CustomNamer<'m> {
         if self.taken_on(object).contains(&lower) {
             return Some(format!("{object} already has a field named {name:?}"));
         }
+        if let Some(f) = self.composite_prefix(object, name) {
+            return Some(format!(
+                "{name:?} would be a column name of {object}'s composite field {f:?}"
+            ));
+        }
         None
+    }
+
+    /// The composite field of `object` (emails, phones, links, amounts, addresses, a full
+    /// name, the actor stamps) whose column names `name` could be (`emailsPrimaryEmail`),
+    /// which Twenty refuses for a new field.
+    fn composite_prefix(&self, object: &str, name: &str) -> Option<String> {
+        let d = self.model.get(object)?;
+        // A canonical first_name/last_name pair is Twenty's full-name composite `name`.
+        let full_name = d.get("first_name").map(|_| "name".to_string());
+        d.fields
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.ty,
+                    FieldType::Emails
+                        | FieldType::Phones
+                        | FieldType::Urls
+                        | FieldType::Money
+                        | FieldType::Address
+                ) || ["name", "createdBy", "updatedBy"].contains(&f.name.as_str())
+            })
+            .map(|f| camel_of_canonical(&f.name))
+            .chain(full_name)
+            .find(|stem| {
+                name.strip_prefix(stem.as_str())
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+            })
     }
 
     /// A free name for a new field of `object` made from the source column `source`, taken

@@ -489,3 +489,36 @@ fn past_the_option_cap_a_check_says_how_many_values_were_left_out() {
     assert!(flag.contains("15 more distinct values"), "{flag}");
     assert!(flag.contains("add each to `options`"), "{flag}");
 }
+
+#[test]
+fn names_of_composite_columns_and_join_columns_are_not_proposed() {
+    let disc = Discovery {
+        notes: Vec::new(),
+        source: "usercom".into(),
+        objects: vec![object(
+            "users",
+            vec![
+                unique(col("id", I::Integer, &["1"])),
+                col("emailsPrimaryEmail", I::Text, &["x"]),
+                col("companyId", I::Text, &["x"]),
+                col("field", I::Text, &["x"]),
+            ],
+        )],
+    };
+    let model = twenty().reserved(["field"]);
+    let p = propose(&disc, &model, &ProposalHints::default());
+    let toml = p.spec.to_toml();
+    assert_eq!(
+        line(&p, "users", "emailsPrimaryEmail").target,
+        "usercomEmailsPrimaryEmail",
+        "{toml}"
+    );
+    // A column named like a join column is a link here; a new field may not take the name.
+    assert_eq!(line(&p, "users", "companyId").target, "company", "{toml}");
+    let mut namer = CustomNamer::new(&model, "usercom");
+    assert!(namer.problem("person", "companyId").is_some());
+    assert!(namer.problem("person", "nameFirstName").is_some());
+    assert!(namer.problem("person", "nickname").is_none());
+    assert_eq!(namer.name("person", "companyId").0, "usercomCompanyId");
+    assert_eq!(line(&p, "users", "field").target, "usercomField", "{toml}");
+}
