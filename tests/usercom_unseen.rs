@@ -189,7 +189,8 @@ fn assert_choices_covered(
 
 /// The map `crm-migrate map` would write for the export in `dir`: proposed onto `model`,
 /// saved, read back and confirmed by a person.
-async fn proposed_map(dir: &Path, model: &DataModel) -> (MappingSpec, Vec<String>) {
+/// Returns the confirmed spec, the proposal's notes and the file as written.
+async fn proposed_map(dir: &Path, model: &DataModel) -> (MappingSpec, Vec<String>, String) {
     let proposal = propose(&UsercomCsvSource::open(dir).unwrap(), model)
         .await
         .unwrap();
@@ -200,7 +201,7 @@ async fn proposed_map(dir: &Path, model: &DataModel) -> (MappingSpec, Vec<String
     assert_eq!(spec.checksum(), proposal.spec.checksum(), "{text}");
     spec.confirm();
     SpecMapper::new(spec.clone(), Some(model.clone())).unwrap();
-    (spec, proposal.notes)
+    (spec, proposal.notes, text)
 }
 
 async fn migrate(
@@ -251,7 +252,7 @@ async fn check_unseen(
     sink: &dyn Sink,
     journal: &dyn Journal,
 ) {
-    let (spec, notes) = proposed_map(dir, model).await;
+    let (spec, notes, text) = proposed_map(dir, model).await;
     // The map matches the export in hand: no rule for the files it lacks.
     for missing in ["events", "conversations"] {
         assert!(spec.objects.iter().all(|o| o.source != missing));
@@ -297,12 +298,37 @@ async fn check_unseen(
             "{object}.{column} is not a choice line: {checked:?}"
         );
     }
+    // Undocumented columns become custom fields typed from their values (no attributes.csv).
+    use crm_migrate::transform::mapping::CustomFieldType as C;
+    for (column, ty) in [
+        ("Loyalty Points", C::Number),
+        ("favourite_colour", C::Select),
+        ("hobbies", C::MultiSelect),
+        ("opt_in_sms", C::Boolean),
+        ("vip_since", C::Date),
+        ("profile_json", C::RawJson),
+        ("legacy_crm_ref", C::Text),
+    ] {
+        let users = spec.object("users", "person").unwrap();
+        let line = users.fields.iter().find(|f| f.source == column).unwrap();
+        let field = spec
+            .custom_fields
+            .iter()
+            .find(|c| c.object == "person" && c.name == line.target)
+            .unwrap();
+        assert_eq!(field.ty, ty, "{column}");
+    }
     // Columns named like names Twenty reserves get a name it accepts, and the line says why.
     let users = spec.object("users", "person").unwrap();
     for column in ["type", "plan", "currency"] {
         let line = users.fields.iter().find(|f| f.source == column).unwrap();
         assert!(!model.is_reserved(&line.target), "{line:?}");
         assert!(line.target.starts_with("usercom"), "{line:?}");
+        let why = format!(
+            "named {} because \"{column}\" is a reserved name",
+            line.target
+        );
+        assert!(text.contains(&why), "{why}");
     }
     for c in &spec.custom_fields {
         assert!(
@@ -460,7 +486,7 @@ async fn an_export_of_only_users_and_companies_migrates() {
         std::fs::copy(full.join(f), input.join(f)).unwrap();
     }
     let model = twenty_standard_model().reserved(TWENTY_RESERVED.iter().copied());
-    let (spec, notes) = proposed_map(&input, &model).await;
+    let (spec, notes, _) = proposed_map(&input, &model).await;
     let routes: Vec<(String, String)> = spec.routes();
     assert_eq!(
         routes,
@@ -501,7 +527,7 @@ async fn a_file_missing_at_run_time_is_an_object_with_no_records() {
     let input = dir.path().join("export");
     let sample = crm_migrate::connectors::usercom::sample::generate(&input, 40, 3).unwrap();
     let model = twenty_standard_model();
-    let (spec, _) = proposed_map(&input, &model).await;
+    let (spec, _, _) = proposed_map(&input, &model).await;
     assert!(spec.objects.iter().any(|o| o.source == "events"));
     std::fs::remove_file(input.join("events.csv")).unwrap();
     std::fs::remove_file(input.join("conversations.csv")).unwrap();

@@ -192,6 +192,10 @@ fn specific_types_do_not_swallow_general_ones() {
     assert_eq!(column(&["5551234567", "5551234568"]).inferred, T::Integer);
     assert_eq!(column(&["0612345678", "0798765432"]).inferred, T::Phone);
     assert_eq!(column(&["007", "042", "123"]).inferred, T::Text);
+    // Reference codes with a currency-like prefix are not amounts; amounts still are.
+    assert_eq!(column(&["LCR-00035", "LCR-00042"]).inferred, T::Text);
+    assert_eq!(column(&["ABC0012", "ABC0013"]).inferred, T::Text);
+    assert_eq!(column(&["EUR 12.50", "0.50 EUR"]).inferred, T::Money);
     // Dates are not phones, decimals are not dates.
     assert_eq!(column(&["2024-01-02", "2024-02-03"]).inferred, T::Date);
     assert_eq!(column(&["12.5", "3.25"]).inferred, T::Number);
