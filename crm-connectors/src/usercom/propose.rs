@@ -125,6 +125,12 @@ pub fn propose_from(
         &mut spec, discovery, attributes, model, &mut namer, &mut notes,
     );
     defaults_from_data(&mut spec, discovery, &mut notes);
+    if model.reserved_names.is_empty() && !spec.custom_fields.is_empty() {
+        notes.push(format!(
+            "CHECK: the {} model read declares no reserved names, so custom field names were checked only against its fields; a live destination may refuse some (Twenty refuses e.g. plan, type, currency): propose against the live destination to be sure",
+            model.name
+        ));
+    }
     Ok(UsercomProposal { spec, notes })
 }
 
