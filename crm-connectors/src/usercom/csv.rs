@@ -36,6 +36,8 @@ pub struct UsercomCsvSource {
     stems: BTreeMap<String, String>,
     /// Object → (header as in the file → documented name), for headers spelt otherwise.
     renames: BTreeMap<String, BTreeMap<String, String>>,
+    /// Objects whose file is there but blank (no header): no records.
+    empty: Vec<String>,
 }
 
 impl UsercomCsvSource {
@@ -82,6 +84,17 @@ impl UsercomCsvSource {
                 stems.insert(object.clone(), on_disk.clone());
             }
         }
+        // A file with nothing in it (not even a header) holds no records: like a missing one.
+        let mut empty = Vec::new();
+        stems.retain(|object, stem| {
+            let blank = inner
+                .file_info(stem)
+                .is_some_and(|i| is_blank(i.decoded_copy.as_ref().unwrap_or(&i.path)));
+            if blank {
+                empty.push(object.clone());
+            }
+            !blank
+        });
         for (object, stem) in &stems {
             if let Some(col) = config.id_columns.get(object) {
                 inner = inner.with_id_column(stem, col);
@@ -111,6 +124,7 @@ impl UsercomCsvSource {
             config,
             stems,
             renames,
+            empty,
         })
     }
 
@@ -125,7 +139,9 @@ impl UsercomCsvSource {
     pub fn export_notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
         for object in EXPORT_OBJECTS {
-            if !self.has_file(object) {
+            if self.empty.iter().any(|e| e == object) {
+                notes.push(format!("{object}: its file is empty; it has no records"));
+            } else if !self.has_file(object) {
                 let file = self
                     .config
                     .files
@@ -141,7 +157,20 @@ impl UsercomCsvSource {
                 "{ATTRIBUTES_OBJECT}: not in this export; custom attribute types come from their values"
             ));
         }
-        let known: Vec<&String> = self.stems.values().collect();
+        let known: Vec<String> = self
+            .stems
+            .values()
+            .cloned()
+            .chain(self.empty.iter().map(|o| {
+                self.config
+                    .files
+                    .get(o)
+                    .map_or(o.as_str(), |f| {
+                        f.rsplit_once('.').map_or(f.as_str(), |(s, _)| s)
+                    })
+                    .to_string()
+            }))
+            .collect();
         let mut extra: Vec<String> = Vec::new();
         if let Ok(entries) = std::fs::read_dir(self.inner.dir()) {
             for e in entries.filter_map(|e| e.ok()) {
@@ -149,7 +178,8 @@ impl UsercomCsvSource {
                 let Some(stem) = p.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
                     continue;
                 };
-                if self.inner.file_info(&stem).is_some() && !known.contains(&&stem) {
+                let known_file = known.iter().any(|k| k.eq_ignore_ascii_case(&stem));
+                if self.inner.file_info(&stem).is_some() && !known_file {
                     extra.push(e.file_name().to_string_lossy().into_owned());
                 }
             }
@@ -311,4 +341,21 @@ impl Source for UsercomCsvSource {
             next: parent.next,
         })
     }
+}
+
+/// Whether a (small) file holds nothing but a byte-order mark and white space; a file of
+/// more than 4 KiB is never blank, and is not read here.
+fn is_blank(path: &Path) -> bool {
+    use std::io::Read;
+    const MAX: u64 = 4096;
+    if std::fs::metadata(path).map_or(true, |m| m.len() > MAX) {
+        return false;
+    }
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(MAX).read_to_end(&mut bytes));
+    read.is_ok()
+        && String::from_utf8_lossy(&bytes)
+            .trim_start_matches('\u{feff}')
+            .trim()
+            .is_empty()
 }

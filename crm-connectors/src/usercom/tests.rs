@@ -426,3 +426,29 @@ async fn events_without_meeting_names_all_become_notes() {
         .iter()
         .any(|n| n.starts_with("events: no meeting-like")));
 }
+
+#[tokio::test]
+async fn an_empty_file_is_an_object_without_records() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "id,email\r\n1,a@x.example\r\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("deals.csv"), "\u{feff}\r\n").unwrap();
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    assert!(!src.has_file("deals"));
+    assert!(all(&src, "deals").await.is_empty());
+    assert_eq!(all(&src, "users").await.len(), 1);
+    let notes = src.export_notes();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n == "deals: its file is empty; it has no records"),
+        "{notes:?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.starts_with("deals.csv")),
+        "{notes:?}"
+    );
+}
