@@ -304,6 +304,8 @@ async fn check_unseen(
         ("Loyalty Points", C::Number),
         ("favourite_colour", C::Select),
         ("hobbies", C::MultiSelect),
+        // `{Bronze tier}`: one value a cell, written as an array, is a single choice.
+        ("plan", C::Select),
         ("opt_in_sms", C::Boolean),
         ("vip_since", C::Date),
         ("profile_json", C::RawJson),

@@ -26,7 +26,7 @@ use crm_transform::discover::{discover, Discovery, FieldProfile, InferredType, O
 use crm_transform::mapping::{CustomField, MappingSpec, ObjectMapping, Transform};
 use crm_transform::propose::{
     choice_values, map_onto_options, propose_custom_field, upper_snake, ColumnHint, CustomNamer,
-    MAX_OPTIONS,
+    DeclaredType, MAX_OPTIONS,
 };
 
 use super::attributes::{read_attributes, AttributeDef, ATTRIBUTES_OBJECT};
@@ -474,9 +474,13 @@ fn add_custom_columns(
                 header_key(&a.name_std) == header_key(&p.name)
                     && a.object().is_none_or(|o| o == source)
             });
+            // Without a declaration, a list column whose cells each hold one value (`{Gold}`,
+            // how the export writes a single choice) is a single choice.
+            let single = (p.inferred == InferredType::Choices && p.max_items == 1)
+                .then_some(DeclaredType::Choice);
             let hint = ColumnHint {
                 label: attribute.map(|a| a.name.clone()).filter(|n| !n.is_empty()),
-                declared: attribute.and_then(AttributeDef::declared),
+                declared: attribute.and_then(AttributeDef::declared).or(single),
                 choices: attribute.map(|a| a.choices.clone()).unwrap_or_default(),
                 why: Some(match attribute {
                     Some(a) => format!(

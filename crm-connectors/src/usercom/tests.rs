@@ -452,3 +452,35 @@ async fn an_empty_file_is_an_object_without_records() {
         "{notes:?}"
     );
 }
+
+#[tokio::test]
+async fn a_declared_single_choice_holding_several_values_is_proposed_as_a_multi_select() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "id,email,level\n1,a@x.example,{A}\n2,b@x.example,\"{A,B}\"\n3,c@x.example,{B}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("attributes.csv"),
+        "id,name,name_std,value_type,content_type,choices,allow_multiple_choices\n1,Level,level,fixed,clientuser,{},f\n",
+    )
+    .unwrap();
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    let model = crate::twenty::twenty_standard_model();
+    let p = propose::propose(&src, &model).await.unwrap();
+    let level = p
+        .spec
+        .custom_fields
+        .iter()
+        .find(|c| c.name == "level")
+        .unwrap();
+    assert_eq!(
+        level.ty,
+        crm_transform::mapping::CustomFieldType::MultiSelect
+    );
+    assert_eq!(level.options, ["A", "B"]);
+    let line = p.spec.object("users", "person").unwrap();
+    let line = line.fields.iter().find(|f| f.source == "level").unwrap();
+    assert!(line.flag.as_deref().unwrap().contains("up to 2 values"));
+}

@@ -160,6 +160,8 @@ pub(crate) struct FieldStats {
     pub(crate) items: HashMap<String, u64>,
     /// Distinct list items, as hashes (up to [`DISTINCT_CAP`]).
     item_hashes: HashSet<u64>,
+    /// Most items in one list cell.
+    max_items: usize,
     dates: (bool, bool, bool),
 }
 
@@ -176,6 +178,7 @@ impl FieldStats {
             top: HashMap::new(),
             items: HashMap::new(),
             item_hashes: HashSet::new(),
+            max_items: 0,
             dates: (false, false, false),
         }
     }
@@ -203,6 +206,7 @@ impl FieldStats {
         if c.has(flag::SHORT) {
             bump(&mut self.top, &c.text);
         }
+        self.max_items = self.max_items.max(c.items.len());
         for item in &c.items {
             if self.item_hashes.len() < DISTINCT_CAP {
                 let mut h = DefaultHasher::new();
@@ -265,6 +269,7 @@ impl FieldStats {
             max_len: self.max_len,
             values,
             values_omitted,
+            max_items: self.max_items as u64,
             date_order: date_order.map(str::to_string),
             samples: self.samples,
         }

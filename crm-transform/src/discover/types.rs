@@ -65,6 +65,9 @@ pub struct FieldProfile {
     /// Distinct values (or list items) seen but not in `values` because of the cap.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub values_omitted: u64,
+    /// Most items one list cell held (`{a,b}` → 2); 0 when no cell was a list.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub max_items: u64,
     /// For date fields written with slashes: `day_first`, `month_first` or `ambiguous`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_order: Option<String>,

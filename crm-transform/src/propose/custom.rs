@@ -292,6 +292,14 @@ pub fn propose_custom_field(
 ) -> CustomProposal {
     let (mut ty, mut transform) = type_of(p, hint.declared);
     let mut flags: Vec<String> = Vec::new();
+    if ty == C::Select && p.max_items > 1 {
+        // A declared single choice whose cells hold several values would lose them.
+        (ty, transform) = (C::MultiSelect, Transform::Choices);
+        flags.push(format!(
+            "declared a single choice, but cells hold up to {} values: proposed as a multi-select",
+            p.max_items
+        ));
+    }
     let mut options = Vec::new();
     let mut value_map = Vec::new();
     if matches!(ty, C::Select | C::MultiSelect) {

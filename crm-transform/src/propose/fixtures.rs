@@ -93,6 +93,7 @@ pub(crate) fn col(name: &str, inferred: I, samples: &[&str]) -> FieldProfile {
         max_len: 40,
         values: Vec::new(),
         values_omitted: 0,
+        max_items: 0,
         date_order: None,
         samples: samples.iter().map(|s| s.to_string()).collect(),
     }
