@@ -1,5 +1,6 @@
-//! The User.com → Twenty migration with the default map: writes the bundled User.com sample
-//! export, migrates it into the sandbox (a SQLite database enforcing Twenty's data model,
+//! The User.com → Twenty migration with the map proposed from the export (the platform map
+//! fitted to the export's columns and values): writes the bundled User.com sample export,
+//! migrates it into the sandbox (a SQLite database enforcing Twenty's data model,
 //! seeded with the sample's workspace members), verifies every field, writes the reports and
 //! prints the reconciliation.
 //!
@@ -13,14 +14,14 @@
 
 use crm_migrate::connectors::sandbox::SandboxSink;
 use crm_migrate::connectors::twenty::{twenty_standard_model, TwentyConfig, TwentySink};
-use crm_migrate::connectors::usercom::mapping::default_mapping;
+use crm_migrate::connectors::usercom::mapping::propose;
 use crm_migrate::connectors::usercom::sample::{generate, MEMBERS_FILE};
 use crm_migrate::connectors::usercom::UsercomCsvSource;
 use crm_migrate::core::engine::{verify, Engine, EngineConfig, OrphanPolicy};
 use crm_migrate::core::journal::SqliteJournal;
 use crm_migrate::core::report::write_reports;
 use crm_migrate::core::Sink;
-use crm_migrate::transform::mapping::{MappingSpec, OrphanRule};
+use crm_migrate::transform::mapping::OrphanRule;
 use crm_migrate::transform::SpecMapper;
 
 #[tokio::main]
@@ -41,10 +42,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {object:<14} {n:>7} rows");
     }
 
-    let spec = MappingSpec::from_toml(default_mapping())?;
+    let source = UsercomCsvSource::open(&input)?;
+    let remote = std::env::var("TWENTY_API_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty());
+    let sink: Box<dyn Sink> = match &remote {
+        Some(url) => {
+            println!("\nDestination: the Twenty workspace at {url} (key from TWENTY_API_KEY).");
+            Box::new(TwentySink::new(TwentyConfig::from_env(url.clone())?)?)
+        }
+        None => {
+            let db = work.join("sandbox.sqlite");
+            println!(
+                "\nDestination: the sandbox {} (Twenty's model).",
+                db.display()
+            );
+            let sandbox = SandboxSink::open(&db, twenty_standard_model())?;
+            sandbox.seed_users_csv(&input.join(MEMBERS_FILE))?;
+            Box::new(sandbox)
+        }
+    };
+    // The map is proposed from this export, onto the destination's model.
+    let model = sink.data_model().await?;
+    let proposal = propose(&source, &model).await?;
+    for n in &proposal.notes {
+        println!("  note: {n}");
+    }
+    let spec = proposal.spec;
     let changes = spec.schema_changes();
     let policies = spec.policies.clone();
-    let mapper = SpecMapper::new(spec, Some(twenty_standard_model()))?;
+    let mapper = SpecMapper::new(spec, Some(model))?;
     let config = EngineConfig {
         dedupe: policies.dedupe.clone(),
         orphans: match policies.orphans {
@@ -56,24 +83,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..EngineConfig::default()
     };
 
-    let sink: Box<dyn Sink> = match std::env::var("TWENTY_API_URL") {
-        Ok(url) if !url.trim().is_empty() => {
-            println!("\nDestination: the Twenty workspace at {url} (key from TWENTY_API_KEY).");
-            Box::new(TwentySink::new(TwentyConfig::from_env(url)?)?)
-        }
-        _ => {
-            let db = work.join("sandbox.sqlite");
-            println!(
-                "\nDestination: the sandbox {} (Twenty's model).",
-                db.display()
-            );
-            let sandbox = SandboxSink::open(&db, twenty_standard_model())?;
-            sandbox.seed_users_csv(&input.join(MEMBERS_FILE))?;
-            Box::new(sandbox)
-        }
-    };
-
-    let source = UsercomCsvSource::open(&input)?;
     let journal = SqliteJournal::open(&state)?;
     let started = std::time::Instant::now();
     let summary = Engine::new(&source, &mapper, sink.as_ref(), &journal)

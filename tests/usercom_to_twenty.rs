@@ -1,5 +1,6 @@
 //! Acceptance of the User.com → Twenty migration (issue 5): the bundled User.com sample,
-//! the default map, into the sandbox (Twenty's model) and into the Twenty emulator.
+//! the map proposed from it (the platform map fitted to its columns and values), into the
+//! sandbox (Twenty's model) and into the Twenty emulator.
 #![cfg(all(feature = "usercom", feature = "sandbox", feature = "twenty"))]
 
 use std::collections::BTreeMap;
@@ -7,14 +8,16 @@ use std::path::{Path, PathBuf};
 
 use crm_migrate::connectors::sandbox::SandboxSink;
 use crm_migrate::connectors::twenty::twenty_standard_model;
-use crm_migrate::connectors::usercom::mapping::default_mapping;
+use crm_migrate::connectors::usercom::mapping::propose;
 use crm_migrate::connectors::usercom::sample::{generate, SampleSummary, MEMBERS_FILE};
 use crm_migrate::connectors::usercom::UsercomCsvSource;
 use crm_migrate::core::engine::{
     rollback_with_schema, verify, Engine, EngineConfig, NoProgress, OrphanPolicy, RunSummary,
 };
 use crm_migrate::core::journal::{Counts, Journal, NoticeKind, Outcome, RunMode, SqliteJournal};
-use crm_migrate::core::{Fields, ReadBack, Sink, SourceKey, Value, WriteOp, WriteRecord};
+use crm_migrate::core::{
+    DataModel, Fields, ReadBack, Sink, SourceKey, Value, WriteOp, WriteRecord,
+};
 use crm_migrate::transform::mapping::{MappingSpec, OrphanRule};
 use crm_migrate::transform::normalise::{parse_datetime, DateTimeOptions};
 use crm_migrate::transform::SpecMapper;
@@ -67,11 +70,24 @@ struct Fixture {
     members: Vec<(String, String, String)>,
 }
 
-fn fixture() -> Fixture {
+/// The sample export and the map proposed from it onto `model`, saved and read back as
+/// `crm-migrate map` writes it.
+async fn fixture(model: &DataModel) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("export");
     let state = dir.path().join("state");
     let sample = generate(&input, USERS, SEED).unwrap();
+    let proposal = propose(&UsercomCsvSource::open(&input).unwrap(), model)
+        .await
+        .unwrap();
+    let saved = dir.path().join("mapping.toml");
+    proposal.save(&saved).unwrap();
+    let spec = MappingSpec::load(&saved).unwrap();
+    assert_eq!(
+        spec.checksum(),
+        proposal.spec.checksum(),
+        "the saved proposal reads back as proposed"
+    );
     let (_, m) = read_csv(&input.join(MEMBERS_FILE));
     let members = m
         .iter()
@@ -88,7 +104,7 @@ fn fixture() -> Fixture {
         input,
         state,
         sample,
-        spec: MappingSpec::from_toml(default_mapping()).unwrap(),
+        spec,
         members,
     }
 }
@@ -343,22 +359,35 @@ async fn first_run(
         })
     );
     assert_eq!(text(o.fields.get("currencyCode")), d["currency"]);
-    // Every loaded deal: the stage follows the status (won, lost, abandoned, archived; the
-    // last three as new options), else the stage name; the amount keeps its own currency.
-    let stage_of = |d: &BTreeMap<String, String>| -> &'static str {
+    // Every loaded deal: the stage follows the documented status (won, lost, abandoned,
+    // archived; the last three as new options), else the stage name as the proposal maps
+    // it (each name observed in the export, onto a stage option the destination has after
+    // the run).
+    let stage_map = &f.spec.object("deals", "opportunity").unwrap().value_maps["stage"];
+    let stage_options = model
+        .get("opportunity")
+        .unwrap()
+        .get("stage")
+        .unwrap()
+        .options
+        .clone();
+    let stage_of = |d: &BTreeMap<String, String>| -> String {
         match d["status"].as_str() {
-            "0" => "ABANDONED",
-            "2" => "CUSTOMER",
-            "3" => "LOST",
-            "4" => "ARCHIVED",
-            _ => match d["stage"].as_str() {
-                "Lead" | "Upcoming" => "NEW",
-                "Qualified" => "SCREENING",
-                "Proposal, sent" => "PROPOSAL",
-                "Negotiation" => "MEETING",
-                "Renewed" => "CUSTOMER",
-                other => panic!("unexpected stage {other:?}"),
-            },
+            "0" => "ABANDONED".into(),
+            "2" => "CUSTOMER".into(),
+            "3" => "LOST".into(),
+            "4" => "ARCHIVED".into(),
+            _ => {
+                let name = d["stage"].as_str();
+                let option = stage_map
+                    .get(name)
+                    .unwrap_or_else(|| panic!("stage {name:?} is not in the proposal's value map"));
+                assert!(
+                    stage_options.contains(option),
+                    "{option} is not a stage option"
+                );
+                option.clone()
+            }
         }
     };
     let mut stages = std::collections::BTreeSet::new();
@@ -388,11 +417,21 @@ async fn first_run(
         stages.contains("LOST") && stages.contains("CUSTOMER") && stages.len() >= 4,
         "{stages:?}"
     );
+    // Every stage name of the export is mapped, none to an empty option.
+    for d in deals.iter() {
+        assert!(
+            stage_map.get(&d["stage"]).is_some_and(|o| !o.is_empty()),
+            "stage {:?}",
+            d["stage"]
+        );
+    }
     assert!(currencies.len() >= 2, "{currencies:?}");
     assert!(tagged > 0, "some loaded deals carry tags");
     assert_eq!(ms(o.created_at), Some(time(&d["created_at"])));
 
-    // A task from an activity, with its targets and assignee.
+    // A task from an activity, with its targets and assignee; its type as the proposal
+    // maps the export's activity type.
+    let type_map = &f.spec.object("activities", "task").unwrap().value_maps["activityType"];
     let a = row(&activities, ACTIVITY);
     let t = read(sink, "task", &dest(journal, "activities", ACTIVITY)).await;
     assert_eq!(text(t.fields.get("title")), a["name"]);
@@ -408,8 +447,10 @@ async fn first_run(
     want.sort();
     assert_eq!(ids_of(t.fields.get("targets")), want);
     assert_eq!(
-        text(t.fields.get("activityType")),
-        a["activity_type"].to_uppercase()
+        &text(t.fields.get("activityType")),
+        type_map
+            .get(&a["activity_type"])
+            .unwrap_or(&a["activity_type"])
     );
     assert_eq!(
         text(t.fields.get("status")),
@@ -590,8 +631,8 @@ async fn delta_run(f: &Fixture, sink: &dyn Sink, journal: &dyn Journal, first: &
 
 #[tokio::test]
 async fn usercom_sample_into_the_sandbox() {
-    let f = fixture();
     let base = twenty_standard_model();
+    let f = fixture(&base).await;
     let sink = SandboxSink::in_memory(base.clone()).unwrap();
     let refs: Vec<(&str, &str, &str)> = f
         .members
@@ -629,34 +670,25 @@ async fn usercom_sample_into_the_twenty_emulator() {
     use crm_migrate::connectors::twenty::emulator::{EmulatorConfig, TwentyEmulator};
     use crm_migrate::connectors::twenty::{TwentyConfig, TwentySink};
 
-    let mut f = fixture();
     let emu = TwentyEmulator::start(EmulatorConfig::default())
         .await
         .unwrap();
-    for (email, first, last) in &f.members {
-        emu.seed_member(email, first, last);
-    }
     let sink = TwentySink::new(
         TwentyConfig::new(emu.url(), Secret::new(emu.api_key())).with_rate_limit(None),
     )
     .unwrap();
+    // The map is proposed onto the live model of the workspace.
+    let live = sink.data_model().await.unwrap();
+    let f = fixture(&live).await;
+    for (email, first, last) in &f.members {
+        emu.seed_member(email, first, last);
+    }
     let objects = ["people", "companies", "opportunities", "tasks", "notes"];
     let counts_now = || objects.map(|o| emu.count(o));
     let before = counts_now();
     let journal = SqliteJournal::open(&f.state).unwrap();
     // The emulated server is the recorded pre-1.5 Twenty, whose opportunities have no
-    // `ownerId`: a map for it leaves the deal owner out.
-    let live = sink.data_model().await.unwrap();
-    for o in &mut f.spec.objects {
-        let target = live.get(&o.target).unwrap();
-        o.fields.retain(|x| {
-            target.get(&x.target).is_some()
-                || f.spec
-                    .custom_fields
-                    .iter()
-                    .any(|c| c.object == o.target && c.name == x.target)
-        });
-    }
+    // `ownerId`: the map proposed for it leaves the deal owner out.
     assert!(f
         .spec
         .object("deals", "opportunity")

@@ -8,7 +8,9 @@ use crm_migrate::transform::propose::{propose as heuristic, ProposalHints};
 use super::destination::{model_named, Destination};
 use super::run::open_source;
 use super::{Usage, EXIT_OK, EXIT_PARTIAL};
-use crm_migrate::connectors::usercom::{UsercomApiConfig, UsercomApiSource, USERCOM_SCHEME};
+use crm_migrate::connectors::usercom::{
+    UsercomApiConfig, UsercomApiSource, UsercomCsvSource, USERCOM_SCHEME,
+};
 
 /// Arguments of `discover`.
 #[derive(Debug, clap::Args)]
@@ -30,8 +32,17 @@ pub(crate) struct DiscoverArgs {
 pub(crate) async fn discover(a: DiscoverArgs) -> anyhow::Result<u8> {
     let source = open_source(&a.from, &a.input).await?;
     let objects = source.objects().await?;
-    let d = profile(source.as_ref(), &objects, a.max_records).await?;
+    let mut d = profile(source.as_ref(), &objects, a.max_records).await?;
+    if a.from == USERCOM_SCHEME && a.input.is_dir() {
+        // Files not in this export, unknown files and columns.
+        d.notes = UsercomCsvSource::open(&a.input)
+            .map_err(|e| Usage(e.to_string()))?
+            .export_notes();
+    }
     d.write(&a.out)?;
+    for n in &d.notes {
+        println!("  note: {n}");
+    }
     for o in &d.objects {
         println!(
             "{:>14}: {} records, {} fields",
@@ -118,10 +129,10 @@ pub(crate) async fn propose(
             standard_model(&dest)?
         }
     };
-    if from == USERCOM_SCHEME {
-        return usercom_default_map(&model, &out);
-    }
     let source = open_source(&from, &input).await?;
+    if from == USERCOM_SCHEME {
+        return usercom_map(source.as_ref(), &model, &out).await;
+    }
     let objects = source.objects().await?;
     let discovery = profile(source.as_ref(), &objects, Some(5_000)).await?;
     let hints = ProposalHints {
@@ -159,55 +170,38 @@ pub(crate) async fn propose(
     })
 }
 
-/// User.com: the curated default map (custom attributes, tags, segments, the event split,
-/// chat transcripts, the deal status → stage map), fitted to the destination's model: a line
-/// whose target the destination lacks (and the map does not create) is left out, and said.
-fn usercom_default_map(
+/// User.com: the platform map fitted to the export in hand (its columns, every value of its
+/// choice columns, its custom attributes as custom fields, names the destination accepts),
+/// checked against the destination's model.
+async fn usercom_map(
+    source: &dyn crm_migrate::core::Source,
     model: &crm_migrate::core::DataModel,
     out: &std::path::Path,
 ) -> anyhow::Result<u8> {
-    use crm_migrate::transform::mapping::MappingSpec;
-    let text = crm_migrate::connectors::usercom::mapping::default_mapping();
-    let mut spec = MappingSpec::from_toml(text).map_err(anyhow::Error::msg)?;
-    let mut planned = model.clone();
-    for change in planned.missing(&spec.schema_changes()) {
-        planned.apply(&change);
+    let proposal = crm_migrate::connectors::usercom::mapping::propose(source, model).await?;
+    crm_migrate::transform::SpecMapper::new(proposal.spec.clone(), Some(model.clone()))
+        .map_err(Usage)?;
+    proposal.save(out)?;
+    let spec = &proposal.spec;
+    for n in &proposal.notes {
+        println!("  note: {n}");
     }
-    let mut dropped = Vec::new();
-    for o in &mut spec.objects {
-        let target = o.target.clone();
-        o.fields.retain(|f| {
-            let keep = planned
-                .get(&target)
-                .is_some_and(|d| d.get(&f.target).is_some());
-            if !keep {
-                dropped.push(format!(
-                    "{}.{} → {}.{}",
-                    o.source, f.source, target, f.target
-                ));
-            }
-            keep
-        });
-    }
-    crm_migrate::transform::SpecMapper::new(spec.clone(), Some(model.clone())).map_err(Usage)?;
-    if dropped.is_empty() {
-        std::fs::write(out, text)?;
-    } else {
-        spec.meta.proposed_by = Some("usercom default map, fitted to the destination".into());
-        spec.save(out).map_err(anyhow::Error::msg)?;
-        for d in &dropped {
-            println!("  note: the destination has no field for {d}; left out");
-        }
-    }
+    let flagged = spec
+        .objects
+        .iter()
+        .flat_map(|o| &o.fields)
+        .filter(|f| f.flag.is_some())
+        .count();
     println!(
-        "Wrote the default User.com → {} map ({} objects, {} custom fields) to {}.",
+        "Proposed the User.com → {} map of this export ({} objects, {} fields ({flagged} flagged CHECK), {} custom fields) → {}.",
         model.name,
         spec.objects.len(),
+        spec.objects.iter().map(|o| o.fields.len()).sum::<usize>(),
         spec.custom_fields.len(),
         out.display()
     );
     println!(
-        "Read it (lines marked CHECK first), edit it, then: crm-migrate map --confirm {}",
+        "Read it (notes at the top and lines marked CHECK first), edit it, then: crm-migrate map --confirm {}",
         out.display()
     );
     Ok(EXIT_PARTIAL)

@@ -20,6 +20,11 @@ pub(crate) struct SampleArgs {
     /// Random seed (the same seed gives the same sample).
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// For `usercom`: `unseen` writes a second export whose vocabulary, column order,
+    /// header spelling and files differ from the bundled sample's in every way the
+    /// documented format allows.
+    #[arg(long)]
+    variant: Option<String>,
 }
 
 pub(crate) fn sample(a: SampleArgs) -> anyhow::Result<u8> {
@@ -35,6 +40,26 @@ pub(crate) fn sample(a: SampleArgs) -> anyhow::Result<u8> {
                 s.members,
                 canonical::MEMBERS_FILE
             );
+        }
+        usercom::USERCOM_SCHEME if a.variant.as_deref() == Some("unseen") => {
+            let s = usercom::unseen::generate_unseen(&a.out, a.records)?;
+            for (object, n) in &s.objects {
+                println!("{object:>14}: {n} rows");
+            }
+            println!(
+                "{:>14}: {} (in {})",
+                "members",
+                s.members.len(),
+                usercom::unseen::MEMBERS_FILE
+            );
+        }
+        _ if a.variant.is_some() => {
+            return Err(Usage(format!(
+                "no variant {:?} of the {} sample; available: usercom --variant unseen",
+                a.variant.as_deref().unwrap_or_default(),
+                a.source
+            ))
+            .into());
         }
         usercom::USERCOM_SCHEME => {
             let s = usercom::sample::generate(&a.out, a.records, a.seed)?;

@@ -12,19 +12,23 @@
 //!
 #![doc = include_str!("docs.md")]
 
+pub mod attributes;
 pub mod audit;
 mod client;
+pub mod columns;
 mod config;
 mod csv;
 mod dataset;
 mod decode;
 pub mod inventory;
 pub mod mapping;
+pub mod propose;
 mod rows;
 mod rows_crm;
 pub mod sample;
 pub mod segments;
 mod source;
+pub mod unseen;
 
 #[cfg(feature = "emulators")]
 pub mod emulator;

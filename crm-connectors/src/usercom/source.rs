@@ -252,9 +252,48 @@ impl Source for UsercomApiSource {
 
     async fn read_page(&self, object: &str, cursor: Option<String>) -> Result<Page<RawRecord>> {
         let e = self.endpoint(object)?.clone();
-        match &e.parent {
-            None => self.read_list(&e, cursor).await,
-            Some(parent) => self.read_nested(&e, parent, cursor).await,
+        let mut page = match &e.parent {
+            None => self.read_list(&e, cursor).await?,
+            Some(parent) => self.read_nested(&e, parent, cursor).await?,
+        };
+        if object != super::attributes::ATTRIBUTES_OBJECT {
+            for r in &mut page.items {
+                flatten_attributes(r);
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// Custom attribute values come as an `attributes` array of `{id, name, name_std, value}`
+/// (v2 users, v1 deals) or as top-level keys (v2 deals); `sources.md` §1.4 says to accept
+/// both. The array is unpacked into top-level keys named by `name_std`, as the CSV export
+/// has them (a key already there is kept); an array that is not of that shape stays as it
+/// was.
+fn flatten_attributes(record: &mut RawRecord) {
+    use serde_json::Value as Json;
+    let Some(Json::Array(items)) = record.fields.get("attributes") else {
+        return;
+    };
+    let pairs: Option<Vec<(String, Json)>> = items
+        .iter()
+        .map(|a| {
+            let slug = a.get("name_std")?.as_str()?.trim();
+            (!slug.is_empty()).then(|| {
+                (
+                    slug.to_string(),
+                    a.get("value").cloned().unwrap_or(Json::Null),
+                )
+            })
+        })
+        .collect();
+    let Some(pairs) = pairs else {
+        return;
+    };
+    record.fields.remove("attributes");
+    for (k, v) in pairs {
+        if !v.is_null() {
+            record.fields.entry(k).or_insert(v);
         }
     }
 }

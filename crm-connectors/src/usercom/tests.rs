@@ -175,7 +175,24 @@ async fn file_names_and_id_columns_are_configurable() {
         .await
         .unwrap()
         .contains(&"users".to_string()));
-    let err = default.read_page("users", None).await.unwrap_err();
+    // A missing file is an object with no records, and discovery says so.
+    let page = default.read_page("users", None).await.unwrap();
+    assert!(page.items.is_empty() && page.next.is_none());
+    let notes = default.export_notes();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("users: not in this export")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("People Export.CSV: not a User.com export object")),
+        "{notes:?}"
+    );
+    // An object nobody knows is still an error.
+    let err = default.read_page("invoices", None).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 
     let config = UsercomCsvConfig::default()
@@ -192,8 +209,8 @@ async fn file_names_and_id_columns_are_configurable() {
     );
 
     let bad = UsercomCsvConfig::default().with_id_column("deals", "deal_no");
-    let src = UsercomCsvSource::open_with(dir.path(), bad).unwrap();
-    let err = src.read_page("deals", None).await.unwrap_err();
+    // Every file's header is read at open: a wrong id column fails before any run starts.
+    let err = UsercomCsvSource::open_with(dir.path(), bad).unwrap_err();
     assert!(err.to_string().contains("deal_no"), "{err}");
 }
 
@@ -244,4 +261,226 @@ fn the_api_config_hides_the_key_and_checks_paths() {
     assert!(orphan.validate().is_err());
     let err = UsercomApiSource::new(UsercomApiConfig::new("ftp://x", "k".into())).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
+}
+
+/// The platform map holds no vocabulary of the bundled sample: no tag, segment, stage,
+/// pipeline, activity type, custom attribute or its choices, agent email, event name or
+/// account default appears in it (they come from the export through `propose`).
+#[test]
+fn the_platform_map_holds_none_of_the_samples_vocabulary() {
+    use super::dataset::{ACTIVITY_TYPES, AGENTS, ATTRIBUTES, PIPELINES, SEGMENTS, STAGES, TAGS};
+    let text = mapping::default_mapping();
+    let spec = crm_transform::mapping::MappingSpec::from_toml(text).unwrap();
+    let mut words: Vec<String> = Vec::new();
+    words.extend(TAGS.iter().map(|(_, n)| n.to_string()));
+    words.extend(SEGMENTS.iter().map(|(_, n, _)| n.to_string()));
+    words.extend(STAGES.iter().map(|(_, _, n)| n.to_string()));
+    words.extend(PIPELINES.iter().map(|(_, n)| n.to_string()));
+    words.extend(AGENTS.iter().map(|(e, ..)| e.to_string()));
+    for a in ATTRIBUTES {
+        words.push(format!("\"{}\"", a.2));
+        words.extend(a.5.iter().map(|c| c.to_string()));
+    }
+    words.extend(["meeting_scheduled", "\"EUR\"", "\"PL\"", "sample-usercom"].map(String::from));
+    for w in &words {
+        assert!(!text.contains(w.as_str()), "{w:?} is sample vocabulary");
+    }
+    // No value map of the platform map names a sample activity type, and its only
+    // account-free value maps are documented enumerations and boolean spellings.
+    for o in &spec.objects {
+        for (target, map) in &o.value_maps {
+            for key in map.keys() {
+                assert!(
+                    !ACTIVITY_TYPES.iter().any(|(_, n)| n == key),
+                    "{}.{target}: {key}",
+                    o.source
+                );
+                assert!(
+                    ["0", "1", "2", "3", "4", "t", "f", "true", "false"].contains(&key.as_str()),
+                    "{}.{target}: {key} is not a documented value",
+                    o.source
+                );
+            }
+        }
+    }
+    assert_eq!(spec.policies.default_currency, None);
+    assert_eq!(spec.policies.default_country, None);
+    assert_eq!(spec.policies.owner_fallback, None);
+}
+
+#[tokio::test]
+async fn headers_are_matched_to_documented_names_whatever_their_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Users.csv"),
+        "\u{feff} ID ,Email, first_name ,LAST NAME,Favourite Colour\r\n\r\n7,a@b.example,Ann,Lee,Red\r\n\r\n8,,Bo,,{Blue}\r\n",
+    )
+    .unwrap();
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    assert_eq!(
+        src.columns("users").unwrap(),
+        ["id", "email", "first_name", "last_name", "Favourite Colour"]
+    );
+    let users = all(&src, "users").await;
+    assert_eq!(users.len(), 2, "blank lines are not records");
+    assert_eq!(users[0].key.id, "7");
+    assert_eq!(text(&users[0], "email"), Some("a@b.example"));
+    assert_eq!(text(&users[0], "first_name"), Some("Ann"));
+    assert_eq!(text(&users[0], "last_name"), Some("Lee"));
+    assert_eq!(text(&users[1], "Favourite Colour"), Some("{Blue}"));
+    // Files not there are objects without records; what is there is offered (with the
+    // memberships unpacked from users).
+    assert_eq!(src.objects().await.unwrap(), ["users", "user_companies"]);
+    for missing in ["deals", "events", "conversation_messages"] {
+        assert!(all(&src, missing).await.is_empty(), "{missing}");
+    }
+    assert!(src.columns("deals").unwrap().is_empty());
+    let notes = src.export_notes();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("users: columns User.com does not document")
+                && n.contains("Favourite Colour")),
+        "{notes:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_proposal_comes_from_the_export() {
+    use crm_core::descriptor::{FieldDescriptor, FieldType, ObjectDescriptor};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "id,email,plan,tags,created_at\n1,a@x.example,Basic,\"{\"\"Q, 4\"\",Ü}\",2021-01-01 10:00:00+00\n2,b@x.example,Basic,{},2021-01-02 10:00:00+00\n3,c@x.example,Max,{Ü},2021-01-03 10:00:00+00\n4,d@x.example,Max,{Ü},2021-01-03 10:00:00+00\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("attributes.csv"),
+        "id,name,name_std,value_type,content_type,choices,allow_multiple_choices\n1,Price plan,plan,fixed,clientuser,\"{Basic,Max,Ultra}\",f\n",
+    )
+    .unwrap();
+    let model = crm_core::DataModel::new("dest")
+        .object(
+            ObjectDescriptor::new("person")
+                .field(FieldDescriptor::new("emails", FieldType::Emails))
+                .field(FieldDescriptor::new("name", FieldType::Text)),
+        )
+        .reserved(["plan"]);
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    let p = propose::propose(&src, &model).await.unwrap();
+    let users = p.spec.object("users", "person").unwrap();
+    let plan = users.fields.iter().find(|f| f.source == "plan").unwrap();
+    assert_eq!(
+        plan.target, "usercomPlan",
+        "a reserved name is not proposed"
+    );
+    assert!(plan.flag.as_deref().unwrap().contains("reserved"));
+    let field = p
+        .spec
+        .custom_fields
+        .iter()
+        .find(|c| c.name == "usercomPlan")
+        .unwrap();
+    assert_eq!(field.label, "Price plan", "the label from attributes.csv");
+    assert_eq!(
+        field.options,
+        ["BASIC", "MAX", "ULTRA"],
+        "observed and declared"
+    );
+    let tags = &users.value_maps["tags"];
+    assert_eq!(tags["Q, 4"], "Q_4");
+    assert_eq!(tags["Ü"], "U");
+    // Only the export's columns: no line for a documented column the export lacks.
+    assert!(users.fields.iter().all(|f| f.source != "phone_number"));
+    assert!(p
+        .notes
+        .iter()
+        .any(|n| n.starts_with("deals: not in this export")));
+    assert_eq!(p.spec.policies.default_currency, None);
+}
+
+#[tokio::test]
+async fn events_without_meeting_names_all_become_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("users.csv"), "id,email\n1,a@x.example\n").unwrap();
+    std::fs::write(
+        dir.path().join("events.csv"),
+        "id,user_id,event_name,datetime\n1,1,Webinar joined,2021-01-01 10:00:00+00\n2,1,Cart abandoned,2021-01-02 10:00:00+00\n",
+    )
+    .unwrap();
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    let model = crate::twenty::twenty_standard_model();
+    let p = propose::propose(&src, &model).await.unwrap();
+    let rules: Vec<(&str, &str)> = p
+        .spec
+        .objects
+        .iter()
+        .filter(|o| o.source == "events")
+        .map(|o| (o.source.as_str(), o.target.as_str()))
+        .collect();
+    assert_eq!(rules, [("events", "note")]);
+    let note = p.spec.object("events", "note").unwrap();
+    assert_eq!((note.when.as_ref(), note.skip_when.as_ref()), (None, None));
+    assert!(p
+        .notes
+        .iter()
+        .any(|n| n.starts_with("events: no meeting-like")));
+}
+
+#[tokio::test]
+async fn an_empty_file_is_an_object_without_records() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "id,email\r\n1,a@x.example\r\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("deals.csv"), "\u{feff}\r\n").unwrap();
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    assert!(!src.has_file("deals"));
+    assert!(all(&src, "deals").await.is_empty());
+    assert_eq!(all(&src, "users").await.len(), 1);
+    let notes = src.export_notes();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n == "deals: its file is empty; it has no records"),
+        "{notes:?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.starts_with("deals.csv")),
+        "{notes:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_declared_single_choice_holding_several_values_is_proposed_as_a_multi_select() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "id,email,level\n1,a@x.example,{A}\n2,b@x.example,\"{A,B}\"\n3,c@x.example,{B}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("attributes.csv"),
+        "id,name,name_std,value_type,content_type,choices,allow_multiple_choices\n1,Level,level,fixed,clientuser,{},f\n",
+    )
+    .unwrap();
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    let model = crate::twenty::twenty_standard_model();
+    let p = propose::propose(&src, &model).await.unwrap();
+    let level = p
+        .spec
+        .custom_fields
+        .iter()
+        .find(|c| c.name == "level")
+        .unwrap();
+    assert_eq!(
+        level.ty,
+        crm_transform::mapping::CustomFieldType::MultiSelect
+    );
+    assert_eq!(level.options, ["A", "B"]);
+    let line = p.spec.object("users", "person").unwrap();
+    let line = line.fields.iter().find(|f| f.source == "level").unwrap();
+    assert!(line.flag.as_deref().unwrap().contains("up to 2 values"));
 }

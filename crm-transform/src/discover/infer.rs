@@ -318,9 +318,24 @@ fn is_money(t: &str) -> bool {
     };
     let symbol = t.contains(['€', '$', '£', '₹', '₽', '₴', '₺', '₩', '₪']) || t.contains("zł");
     let letters: Vec<u8> = t.bytes().filter(u8::is_ascii_alphabetic).collect();
-    // A code must be written as one (`EUR`), so `Apt 12` or `Box 5` is not money.
-    let code = letters.len() == 3 && letters.iter().all(u8::is_ascii_uppercase);
+    // A code must be written as one (`EUR`), so `Apt 12` or `Box 5` is not money; and
+    // a code joined to digits by a hyphen, or digits with a leading zero, make a reference
+    // (`LCR-00035`, `ABC0012`), not an amount.
+    let code =
+        letters.len() == 3 && letters.iter().all(u8::is_ascii_uppercase) && !reference_like(t);
     (symbol || code || t.contains("Kč")) && (named(false) || named(true))
+}
+
+/// `LCR-00035`, `INV-12`, `ABC0012`: letters joined to digits by a hyphen, or digits
+/// padded with a leading zero.
+fn reference_like(t: &str) -> bool {
+    let digits = t.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let joined = digits.len() < t.len() && digits.starts_with('-');
+    let number = digits.trim_start_matches(['-', ' ', '+']);
+    let padded = number.len() > 1
+        && number.starts_with('0')
+        && number[1..].starts_with(|c: char| c.is_ascii_digit());
+    joined || padded
 }
 
 /// A URL with a scheme or `www.`, or a bare domain whose last label is letters.

@@ -31,9 +31,10 @@ pub const SAMPLES: usize = 5;
 /// Longest sample kept, in characters (longer ones are cut and end with `…`).
 pub const SAMPLE_CHARS: usize = 120;
 /// Values (and list elements) whose frequency is counted per field, for choice lists.
-pub const TOP_CAP: usize = 200;
-/// Most values listed in [`FieldProfile::values`].
-pub const VALUES_LISTED: usize = 50;
+pub const TOP_CAP: usize = 1_000;
+/// Most values listed in [`FieldProfile::values`]; the rest are counted in
+/// [`FieldProfile::values_omitted`].
+pub const VALUES_LISTED: usize = 500;
 
 /// Profiles every record of `objects` (all of the source's objects when empty), reading at
 /// most `max_records` records of each, and returns the discovery document.
@@ -84,6 +85,7 @@ pub async fn discover(
     Ok(Discovery {
         source: source.system().to_string(),
         objects: out,
+        notes: Vec::new(),
     })
 }
 
@@ -156,6 +158,10 @@ pub(crate) struct FieldStats {
     max_len: usize,
     pub(crate) top: HashMap<String, u64>,
     pub(crate) items: HashMap<String, u64>,
+    /// Distinct list items, as hashes (up to [`DISTINCT_CAP`]).
+    item_hashes: HashSet<u64>,
+    /// Most items in one list cell.
+    max_items: usize,
     dates: (bool, bool, bool),
 }
 
@@ -171,6 +177,8 @@ impl FieldStats {
             max_len: 0,
             top: HashMap::new(),
             items: HashMap::new(),
+            item_hashes: HashSet::new(),
+            max_items: 0,
             dates: (false, false, false),
         }
     }
@@ -198,7 +206,13 @@ impl FieldStats {
         if c.has(flag::SHORT) {
             bump(&mut self.top, &c.text);
         }
+        self.max_items = self.max_items.max(c.items.len());
         for item in &c.items {
+            if self.item_hashes.len() < DISTINCT_CAP {
+                let mut h = DefaultHasher::new();
+                item.hash(&mut h);
+                self.item_hashes.insert(h.finish());
+            }
             if item.chars().count() <= super::infer::SHORT_CHARS {
                 bump(&mut self.items, item);
             }
@@ -215,11 +229,23 @@ impl FieldStats {
         self.fits.distinct = self.seen.len() as u64;
         let (inferred, fit) = pick(&self.fits);
         let filled = self.fits.filled;
-        let values = match inferred {
-            InferredType::Choice => ranked(&self.top),
-            InferredType::Choices => ranked(&self.items),
-            _ => Vec::new(),
+        // Every value of a choice column; for short text, every value when all of them
+        // were counted (a choice with more options than inference allows, e.g. stage names).
+        let all_short = self.fits.counts[super::infer::flag::SHORT] == filled;
+        let (values, seen) = match inferred {
+            InferredType::Choice => (ranked(&self.top), self.fits.distinct),
+            InferredType::Choices => (ranked(&self.items), self.item_hashes.len() as u64),
+            InferredType::Text
+                if all_short
+                    && !self.fits.capped
+                    && self.top.len() as u64 == self.fits.distinct
+                    && self.top.len() <= VALUES_LISTED =>
+            {
+                (ranked(&self.top), self.fits.distinct)
+            }
+            _ => (Vec::new(), 0),
         };
+        let values_omitted = seen.saturating_sub(values.len() as u64);
         let date_order = match (inferred, self.dates) {
             (InferredType::Date | InferredType::DateTime, (true, day, month)) => {
                 Some(match (day, month) {
@@ -242,6 +268,8 @@ impl FieldStats {
             duplicate_rate: rate(self.repeats, self.counted),
             max_len: self.max_len,
             values,
+            values_omitted,
+            max_items: self.max_items as u64,
             date_order: date_order.map(str::to_string),
             samples: self.samples,
         }

@@ -41,6 +41,12 @@ impl Discovery {
                 o.fields.len()
             );
         }
+        if !self.notes.is_empty() {
+            md.push_str("\n## About this export\n\n");
+            for n in &self.notes {
+                let _ = writeln!(md, "- {}", n.replace(['\r', '\n'], " "));
+            }
+        }
         for o in &self.objects {
             object_section(&mut md, o);
         }
@@ -160,8 +166,9 @@ fn notes(f: &FieldProfile, count: u64) -> Vec<String> {
             .take(VALUES_SHOWN)
             .map(|v| format!("`{}`", shorten(v, SAMPLE_SHOWN_CHARS).replace('`', "'")))
             .collect();
-        let more = if f.values.len() > VALUES_SHOWN {
-            format!(" and {} more", f.values.len() - VALUES_SHOWN)
+        let hidden = (f.values.len().saturating_sub(VALUES_SHOWN)) as u64 + f.values_omitted;
+        let more = if hidden > 0 {
+            format!(" and {hidden} more")
         } else {
             String::new()
         };

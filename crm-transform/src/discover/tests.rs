@@ -192,6 +192,10 @@ fn specific_types_do_not_swallow_general_ones() {
     assert_eq!(column(&["5551234567", "5551234568"]).inferred, T::Integer);
     assert_eq!(column(&["0612345678", "0798765432"]).inferred, T::Phone);
     assert_eq!(column(&["007", "042", "123"]).inferred, T::Text);
+    // Reference codes with a currency-like prefix are not amounts; amounts still are.
+    assert_eq!(column(&["LCR-00035", "LCR-00042"]).inferred, T::Text);
+    assert_eq!(column(&["ABC0012", "ABC0013"]).inferred, T::Text);
+    assert_eq!(column(&["EUR 12.50", "0.50 EUR"]).inferred, T::Money);
     // Dates are not phones, decimals are not dates.
     assert_eq!(column(&["2024-01-02", "2024-02-03"]).inferred, T::Date);
     assert_eq!(column(&["12.5", "3.25"]).inferred, T::Number);
@@ -353,4 +357,35 @@ fn markdown_and_files_show_quality_at_a_glance() {
         md
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_choice_value_is_listed_up_to_the_cap_and_the_rest_counted() {
+    use InferredType as T;
+    // 120 distinct list items, each seen twice: all listed (the old cap was 50).
+    let cells: Vec<String> = (0..240)
+        .map(|i| format!("{{\"item {}\",other}}", i % 120))
+        .collect();
+    let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+    let f = column(&refs);
+    assert_eq!(f.inferred, T::Choices);
+    assert_eq!(f.values.len(), 121, "120 items and `other`");
+    assert_eq!(f.values_omitted, 0);
+    // Short text with more distinct values than a choice may have still lists them all.
+    let stages: Vec<String> = (0..60).map(|i| format!("Stage {}", i % 30)).collect();
+    let refs: Vec<&str> = stages.iter().map(String::as_str).collect();
+    let f = column(&refs);
+    assert_eq!(f.inferred, T::Text);
+    assert_eq!(f.values.len(), 30);
+    // Past VALUES_LISTED, the rest are counted, not dropped silently.
+    let many: Vec<String> = (0..(VALUES_LISTED + 7))
+        .map(|i| format!("{{v{i},v{i}b}}"))
+        .collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let f = column(&refs);
+    assert_eq!(f.values.len(), VALUES_LISTED);
+    assert_eq!(
+        f.values_omitted,
+        (2 * (VALUES_LISTED + 7) - VALUES_LISTED) as u64
+    );
 }

@@ -57,14 +57,26 @@ pub struct FieldProfile {
     pub duplicate_rate: f64,
     /// Longest value, in characters.
     pub max_len: usize,
-    /// For choice fields: the values seen (up to a cap), most frequent first.
+    /// For choice fields (and short text with few enough distinct values): every distinct
+    /// value (list cells: every item) seen, most frequent first, up to
+    /// [`super::VALUES_LISTED`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
+    /// Distinct values (or list items) seen but not in `values` because of the cap.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub values_omitted: u64,
+    /// Most items one list cell held (`{a,b}` → 2); 0 when no cell was a list.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub max_items: u64,
     /// For date fields written with slashes: `day_first`, `month_first` or `ambiguous`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_order: Option<String>,
     /// A few values as they appear.
     pub samples: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One source object.
@@ -85,6 +97,10 @@ pub struct Discovery {
     pub source: String,
     /// Objects.
     pub objects: Vec<ObjectProfile>,
+    /// What the source says about itself beyond its records: files not in this export,
+    /// unknown extra files or columns (shown at the top of `discovery.md`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Discovery {

@@ -92,6 +92,8 @@ pub(crate) fn col(name: &str, inferred: I, samples: &[&str]) -> FieldProfile {
         duplicate_rate: 0.5,
         max_len: 40,
         values: Vec::new(),
+        values_omitted: 0,
+        max_items: 0,
         date_order: None,
         samples: samples.iter().map(|s| s.to_string()).collect(),
     }
@@ -123,6 +125,7 @@ pub(crate) fn object(name: &str, fields: Vec<FieldProfile>) -> ObjectProfile {
 /// The export of the issue: contacts and companies with renamed columns.
 pub(crate) fn export() -> Discovery {
     Discovery {
+        notes: Vec::new(),
         source: "csv".into(),
         objects: vec![
             object(
@@ -222,6 +225,7 @@ pub(crate) fn deals() -> Discovery {
     );
     close.date_order = Some("ambiguous".into());
     Discovery {
+        notes: Vec::new(),
         source: "smartcrm".into(),
         objects: vec![
             object(

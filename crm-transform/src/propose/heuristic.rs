@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crm_core::descriptor::{FieldType, ObjectDescriptor};
 use crm_core::DataModel;
 
-use super::custom::{custom_field, taken_names};
+use super::custom::{propose_custom_field, ColumnHint, CustomNamer};
 use super::dates::resolve_date_order;
 use super::matching::{best_match, line, Context, Match};
 use super::names::{compact, singular};
@@ -70,7 +70,7 @@ impl MappingAdvisor for HeuristicAdvisor {
             has_currency: hints.default_currency.is_some(),
         };
         for (o, d) in &routes {
-            let (rule, custom) = object_rule(o, d, &ctx, &mut notes);
+            let (rule, custom) = object_rule(o, d, model, &spec.meta.source, &ctx, &mut notes);
             spec.objects.push(rule);
             for c in custom {
                 merge_custom(&mut spec.custom_fields, c, &mut notes);
@@ -232,6 +232,8 @@ fn rank(p: &FieldProfile, m: &Match<'_>) -> f32 {
 fn object_rule(
     o: &ObjectProfile,
     desc: &ObjectDescriptor,
+    model: &DataModel,
+    platform: &str,
     ctx: &Context<'_>,
     notes: &mut Vec<String>,
 ) -> (ObjectMapping, Vec<CustomField>) {
@@ -310,7 +312,9 @@ fn object_rule(
         fields: Vec::new(),
         value_maps: BTreeMap::new(),
     };
-    let mut taken = taken_names(desc);
+    // One namer per source object: two source objects feeding one destination object
+    // propose the same name for the same column, and share the field (`merge_custom`).
+    let mut namer = CustomNamer::new(model, platform);
     let mut custom = Vec::new();
     let mut left_out = Vec::new();
     for (i, (p, m)) in matches.iter().enumerate() {
@@ -338,9 +342,13 @@ fn object_rule(
                 {
                     why = Some("full names: the destination keeps first_name and last_name; split the column or keep it here".into());
                 }
-                let (cf, fm, map) = custom_field(p, desc, &mut taken, why);
-                custom.push(cf);
-                (fm, map)
+                let hint = ColumnHint {
+                    why,
+                    ..ColumnHint::default()
+                };
+                let c = propose_custom_field(p, desc, &mut namer, &hint);
+                custom.push(c.field);
+                (c.line, c.value_map)
             }
             _ => {
                 left_out.push(p.name.clone());

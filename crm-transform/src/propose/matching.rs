@@ -228,15 +228,22 @@ pub(crate) fn line(
     } else if matches!(transform, Transform::Choice | Transform::Choices)
         && !field.options.is_empty()
     {
+        // Every value observed gets an option: its own, or a new one the map adds.
         let values = sniff::choice_values(p, transform == Transform::Choices);
-        let (mapped, unmatched) = sniff::match_options(&values, &field.options);
+        let (mapped, added) = sniff::map_onto_options(&values, &field.options);
         value_map = mapped;
-        if !unmatched.is_empty() {
+        if !added.is_empty() {
             flags.push(format!(
-                "not options of {} ({}): {} — map them in value_maps or add them as new options",
+                "values that are not options of {} ({}) become new options: {} — map them onto existing options in value_maps if you prefer",
                 field.name,
                 field.options.join(", "),
-                unmatched.join(", ")
+                added.join(", ")
+            ));
+        }
+        if p.values_omitted > 0 {
+            flags.push(format!(
+                "{} more distinct values were seen than listed: add each to value_maps, or they are refused",
+                p.values_omitted
             ));
         }
     }

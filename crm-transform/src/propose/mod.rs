@@ -32,7 +32,13 @@ use crm_core::DataModel;
 use crate::discover::Discovery;
 use crate::mapping::{DateOrderRule, MappingSpec};
 
+pub use custom::{
+    options_for, propose_custom_field, ColumnHint, CustomNamer, CustomProposal, DeclaredType,
+    MAX_OPTIONS,
+};
 pub use heuristic::HeuristicAdvisor;
+pub use names::{camel_name, label_of, upper_snake};
+pub use sniff::{choice_values, map_onto_options, match_options};
 
 /// What the person asking for a proposal already knows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -91,7 +91,7 @@ pub(crate) fn singular(word: &str) -> String {
 
 /// A Twenty-valid custom field name: camelCase, starting with a lower-case letter, ASCII
 /// letters and digits only, at most 63 characters (`Notes blob` → `notesBlob`).
-pub(crate) fn camel_name(source: &str) -> String {
+pub fn camel_name(source: &str) -> String {
     let mut out = String::new();
     for (i, t) in tokens(source).iter().enumerate() {
         let mut cs = t.chars();
@@ -113,7 +113,7 @@ pub(crate) fn camel_name(source: &str) -> String {
 /// A label from a source name: as written with its first letter capitalised (`gender` →
 /// `Gender`), or in words for a code-style name (`approx_employees` → `Approx employees`,
 /// `lastSeen` → `Last seen`).
-pub(crate) fn label_of(source: &str) -> String {
+pub fn label_of(source: &str) -> String {
     let trimmed = source.trim();
     let code_style = trimmed.contains('_')
         || (!trimmed.contains(' ') && trimmed.chars().skip(1).any(char::is_uppercase));
@@ -132,7 +132,7 @@ fn capitalise(s: &str) -> String {
 }
 
 /// A select option value: UPPER_SNAKE_CASE ASCII (`Enterprise plan` → `ENTERPRISE_PLAN`).
-pub(crate) fn upper_snake(value: &str) -> String {
+pub fn upper_snake(value: &str) -> String {
     tokens(value).join("_").to_uppercase()
 }
 

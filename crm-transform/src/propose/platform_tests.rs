@@ -8,6 +8,7 @@ use crate::mapping::Transform;
 fn usercom() -> Discovery {
     let dt = ["2021-01-01T00:00:00Z"];
     Discovery {
+        notes: Vec::new(),
         source: "usercom".into(),
         objects: vec![
             object(
@@ -119,6 +120,7 @@ fn objects_sharing_a_target_share_their_custom_fields() {
         )
     };
     let disc = Discovery {
+        notes: Vec::new(),
         source: "csv".into(),
         objects: vec![
             activity("calls", &["reached", "voicemail"]),

@@ -142,15 +142,18 @@ pub(crate) fn transform_for(field: &FieldDescriptor, p: &FieldProfile) -> Transf
 }
 
 /// The distinct choice values of a column (list cells split into their items).
-pub(crate) fn choice_values(p: &FieldProfile, multi: bool) -> Vec<String> {
+pub fn choice_values(p: &FieldProfile, multi: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let src: Vec<&str> = if p.values.is_empty() {
         values(p)
     } else {
         p.values.iter().map(|v| v.trim()).collect()
     };
+    // A list column's profile already lists its items: they are not split again (an item
+    // may hold `|`, `;` or a comma).
+    let items_listed = p.inferred == I::Choices && !p.values.is_empty();
     for v in src {
-        let items = if multi {
+        let items = if multi && !items_listed {
             parse_choices(v, ListFormat::Auto).unwrap_or_else(|_| vec![v.to_string()])
         } else {
             vec![v.to_string()]
@@ -166,7 +169,7 @@ pub(crate) fn choice_values(p: &FieldProfile, multi: bool) -> Vec<String> {
 
 /// Source value → option, for values whose words match an option's (`in progress` →
 /// `IN_PROGRESS`, `Won` → `WON`); the values no option matches come back separately.
-pub(crate) fn match_options(
+pub fn match_options(
     values: &[String],
     options: &[String],
 ) -> (Vec<(String, String)>, Vec<String>) {
@@ -183,6 +186,32 @@ pub(crate) fn match_options(
         }
     }
     (mapped, unmatched)
+}
+
+/// Maps every value onto an option: onto the option with the same words where there is
+/// one (`in progress` → `IN_PROGRESS`), else onto a new option spelt UPPER_SNAKE (`API` →
+/// `API`, `Kraków, HQ` → `KRAKOW_HQ`; `OPTION_N` when no letter or digit is left). Returns
+/// the value map (values spelt exactly as an option need none) and the new options, which
+/// the map's schema changes add to the field.
+pub fn map_onto_options(
+    values: &[String],
+    options: &[String],
+) -> (Vec<(String, String)>, Vec<String>) {
+    let (mut map, unmatched) = match_options(values, options);
+    let mut added: Vec<String> = Vec::new();
+    for v in unmatched {
+        let mut option = super::names::upper_snake(&v);
+        if option.is_empty() {
+            option = format!("OPTION_{}", options.len() + added.len() + 1);
+        }
+        if option != v {
+            map.push((v, option.clone()));
+        }
+        if !options.contains(&option) && !added.contains(&option) {
+            added.push(option);
+        }
+    }
+    (map, added)
 }
 
 /// For a boolean column feeding a status with `DONE` and `TODO` options (a task's `done`

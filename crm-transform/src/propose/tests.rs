@@ -164,12 +164,14 @@ fn deals_get_value_maps_references_and_an_ambiguous_date_flag() {
         .contains("default_currency"));
     let stage = line(&p, "Deals", "Stage").flag.clone().unwrap();
     assert!(
-        stage.contains("won") && stage.contains("new options"),
+        stage.contains("WON") && stage.contains("new options"),
         "{stage}"
     );
+    // Every value observed has an option: its own, or a new one (`won` → `WON`).
     let mut stages = BTreeMap::new();
     stages.insert("New".to_string(), "NEW".to_string());
     stages.insert("proposal".to_string(), "PROPOSAL".to_string());
+    stages.insert("won".to_string(), "WON".to_string());
     assert_eq!(d.value_maps.get("stage"), Some(&stages));
     let owner = line(&p, "Deals", "Owner");
     assert_eq!(owner.ref_object.as_deref(), Some("user"));
@@ -248,6 +250,7 @@ fn proposal_is_deterministic() {
 #[test]
 fn competing_columns_standard_model_and_owners() {
     let disc = Discovery {
+        notes: Vec::new(),
         source: "usercom".into(),
         objects: vec![
             object(
@@ -306,7 +309,7 @@ fn competing_columns_standard_model_and_owners() {
     assert_eq!(owner.ref_source.as_deref(), Some("agents"));
     assert_eq!(line(&p, "users", "tags").transform, Transform::Choices);
     let name = line(&p, "users", "name");
-    assert_eq!(name.target, "sourceName");
+    assert_eq!(name.target, "usercomName");
     assert!(name.flag.as_deref().unwrap().contains("full names"));
     let typo = line(&p, "users", "emial");
     assert_eq!(typo.target, "emails");
@@ -320,6 +323,7 @@ fn competing_columns_standard_model_and_owners() {
 #[test]
 fn an_id_reference_beats_a_name_reference_and_the_loser_becomes_custom() {
     let disc = Discovery {
+        notes: Vec::new(),
         source: "usercom".into(),
         objects: vec![
             object("companies", vec![unique(col("id", I::Integer, &["5"]))]),
@@ -341,7 +345,7 @@ fn an_id_reference_beats_a_name_reference_and_the_loser_becomes_custom() {
     );
     assert_eq!(by_id.ref_source.as_deref(), Some("companies"));
     let by_name = line(&p, "users", "company");
-    assert_eq!(by_name.target, "sourceCompany");
+    assert_eq!(by_name.target, "usercomCompany");
     assert!(by_name
         .flag
         .as_deref()
@@ -407,4 +411,114 @@ fn the_proposal_maps_a_contact_row() {
         Some(&Value::Choice("ENTERPRISE_PLAN".into()))
     );
     assert!(matches!(r.get("notesBlob"), Some(Value::Json(_))));
+}
+
+#[test]
+fn reserved_and_taken_names_are_avoided_and_every_value_gets_an_option() {
+    // 70 distinct plans (more than the old select cap of 20) in a column named like a
+    // name the destination reserves.
+    let plans: Vec<String> = (0..70).map(|i| format!("Plan \"{i}\"; EU, Ł")).collect();
+    let mut plan = choice("plan", &[]);
+    plan.values = plans.clone();
+    plan.inferred = I::Choices;
+    let disc = Discovery {
+        notes: Vec::new(),
+        source: "usercom".into(),
+        objects: vec![object(
+            "users",
+            vec![
+                unique(col("id", I::Integer, &["1"])),
+                plan,
+                col("type", I::Text, &["anything"]),
+            ],
+        )],
+    };
+    let model = twenty().reserved(["plan", "type", "usercomType"]);
+    let p = propose(&disc, &model, &ProposalHints::default());
+    let toml = p.spec.to_toml();
+    let plan = line(&p, "users", "plan");
+    assert_eq!(plan.target, "usercomPlan", "{toml}");
+    assert!(plan.flag.as_deref().unwrap().contains("reserved"), "{toml}");
+    let ty = line(&p, "users", "type");
+    assert_eq!(ty.target, "usercomType2", "{toml}");
+    for c in &p.spec.custom_fields {
+        assert!(
+            model.field_name_problem(&c.object, &c.name).is_none(),
+            "{c:?}"
+        );
+    }
+    let field = p
+        .spec
+        .custom_fields
+        .iter()
+        .find(|c| c.name == "usercomPlan")
+        .unwrap();
+    let vm = &p.spec.object("users", "person").unwrap().value_maps["usercomPlan"];
+    for v in &plans {
+        let option = vm.get(v).unwrap_or(v);
+        assert!(field.options.contains(option), "{v:?} has no option");
+    }
+}
+
+#[test]
+fn past_the_option_cap_a_check_says_how_many_values_were_left_out() {
+    let mut tags = choice("labels", &[]);
+    tags.inferred = I::Choices;
+    tags.values = (0..MAX_OPTIONS + 10)
+        .map(|i| format!("label {i}"))
+        .collect();
+    tags.values_omitted = 5;
+    let disc = Discovery {
+        notes: Vec::new(),
+        source: "csv".into(),
+        objects: vec![object(
+            "contacts",
+            vec![unique(col("id", I::Integer, &["1"])), tags],
+        )],
+    };
+    let p = propose(&disc, &twenty(), &ProposalHints::default());
+    let line = line(&p, "contacts", "labels");
+    let field = p
+        .spec
+        .custom_fields
+        .iter()
+        .find(|c| c.name == line.target)
+        .unwrap();
+    assert_eq!(field.options.len(), MAX_OPTIONS);
+    let flag = line.flag.as_deref().unwrap();
+    assert!(flag.contains("15 more distinct values"), "{flag}");
+    assert!(flag.contains("add each to `options`"), "{flag}");
+}
+
+#[test]
+fn names_of_composite_columns_and_join_columns_are_not_proposed() {
+    let disc = Discovery {
+        notes: Vec::new(),
+        source: "usercom".into(),
+        objects: vec![object(
+            "users",
+            vec![
+                unique(col("id", I::Integer, &["1"])),
+                col("emailsPrimaryEmail", I::Text, &["x"]),
+                col("companyId", I::Text, &["x"]),
+                col("field", I::Text, &["x"]),
+            ],
+        )],
+    };
+    let model = twenty().reserved(["field"]);
+    let p = propose(&disc, &model, &ProposalHints::default());
+    let toml = p.spec.to_toml();
+    assert_eq!(
+        line(&p, "users", "emailsPrimaryEmail").target,
+        "usercomEmailsPrimaryEmail",
+        "{toml}"
+    );
+    // A column named like a join column is a link here; a new field may not take the name.
+    assert_eq!(line(&p, "users", "companyId").target, "company", "{toml}");
+    let mut namer = CustomNamer::new(&model, "usercom");
+    assert!(namer.problem("person", "companyId").is_some());
+    assert!(namer.problem("person", "nameFirstName").is_some());
+    assert!(namer.problem("person", "nickname").is_none());
+    assert_eq!(namer.name("person", "companyId").0, "usercomCompanyId");
+    assert_eq!(line(&p, "users", "field").target, "usercomField", "{toml}");
 }

@@ -105,7 +105,13 @@ async fn every_object_is_read_completely_through_faults_and_matches_the_csv() {
     let users = all(&src, "users").await;
     assert_eq!(users.len(), summary.count("users"));
     assert!(users[0].fields["unsubscribed"].is_boolean());
-    assert!(users[0].fields["attributes"].is_array());
+    // Custom attributes are unpacked from the `attributes` array into top-level keys, as
+    // the CSV export has them.
+    assert!(users.iter().all(|u| !u.fields.contains_key("attributes")));
+    assert!(users
+        .iter()
+        .any(|u| u.fields.get("newsletter").is_some_and(|v| v.is_boolean())));
+    assert!(users.iter().any(|u| u.fields.contains_key("plan")));
     let members = all(&src, "segment_members").await;
     assert!(members.iter().all(|m| m.fields["segment_id"].is_number()));
     let attributes = all(&src, "attributes").await;
@@ -238,4 +244,46 @@ async fn next_links_to_another_host_are_not_followed() {
     let err = src.read_page("users", page.next).await.unwrap_err();
     assert!(err.to_string().contains("not following"), "{err}");
     assert_eq!(server.count(), 1);
+}
+
+/// The proposal works from the API too: types and labels from `GET attributes/`, stage
+/// ids (the API gives ids where the export gives names) kept apart from the documented
+/// status codes that also set the stage.
+#[tokio::test]
+async fn the_proposal_comes_from_the_api_with_its_attribute_list() {
+    let emu = UsercomEmulator::start(UsercomEmulatorConfig::new(60, 3))
+        .await
+        .unwrap();
+    let src = source(&emu);
+    let model = crate::twenty::twenty_standard_model().reserved(["plan"]);
+    let p = crate::usercom::propose::propose(&src, &model)
+        .await
+        .unwrap();
+    let users = p.spec.object("users", "person").unwrap();
+    let plan = users.fields.iter().find(|f| f.source == "plan").unwrap();
+    assert_eq!(plan.target, "usercomPlan");
+    let field = p
+        .spec
+        .custom_fields
+        .iter()
+        .find(|c| c.name == "usercomPlan")
+        .unwrap();
+    assert_eq!(field.label, "Plan", "the label from GET attributes/");
+    assert_eq!(field.ty, crm_transform::mapping::CustomFieldType::Select);
+    let deals = p.spec.object("deals", "opportunity").unwrap();
+    let stage_lines: Vec<&str> = deals
+        .fields
+        .iter()
+        .filter(|f| f.target == "stage")
+        .map(|f| f.source.as_str())
+        .collect();
+    assert_eq!(stage_lines, ["status"], "{:?}", p.notes);
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.starts_with("deals.stage is left out")),
+        "{:?}",
+        p.notes
+    );
+    crm_transform::SpecMapper::new(p.spec.clone(), Some(model)).unwrap();
 }
