@@ -287,6 +287,22 @@ mod tests {
         );
         assert_eq!(
             scan_quotes(b"2,\"Bob,Beta\n3,Cy,\"{\"\"id\"\": 3}\"\n", b',', 3),
+            Some(QuoteProblem::ClosedAfterDelimiter {
+                cell: 1,
+                line: 3,
+                closed: 4
+            })
+        );
+        assert_eq!(
+            scan_quotes(b"2,\"Bob\n3,Cy,\"Cyan\"\n", b',', 3),
+            Some(QuoteProblem::ClosedAfterDelimiter {
+                cell: 1,
+                line: 3,
+                closed: 4
+            })
+        );
+        assert_eq!(
+            scan_quotes(b"2,\"Bob\n3 Cy \"Cyan\"\n", b',', 3),
             Some(QuoteProblem::TextAfterQuote {
                 cell: 1,
                 line: 3,
