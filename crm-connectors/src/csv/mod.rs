@@ -14,6 +14,8 @@ mod layout;
 mod rows;
 mod source;
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
 
 pub use crm_transform::normalise::EncodingSource;

@@ -131,7 +131,7 @@ impl CsvSource {
         *self.checked.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    fn prepared(&self, object: &str) -> Result<&Prepared> {
+    pub(super) fn prepared(&self, object: &str) -> Result<&Prepared> {
         self.files.get(object).ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,
@@ -176,7 +176,7 @@ impl CsvSource {
     }
 
     /// The file's layout, read from its header once and kept.
-    fn layout(&self, object: &str) -> Result<Arc<Layout>> {
+    pub(super) fn layout(&self, object: &str) -> Result<Arc<Layout>> {
         if let Some(l) = self
             .layouts
             .lock()
