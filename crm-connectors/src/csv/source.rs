@@ -194,7 +194,7 @@ impl CsvSource {
             .with_object(object)
         };
         if let Some(problem) = &p.problem {
-            return Err(refuse(1, problem, "export it again as UTF-8"));
+            return Err(refuse(1, problem, "export it again as UTF-8 and run again"));
         }
         let mut file = File::open(&p.text_path)?;
         file.seek(SeekFrom::Start(p.start))?;
@@ -217,7 +217,7 @@ impl CsvSource {
             return Err(refuse(
                 1,
                 "the file is empty: it has no header line and no rows",
-                "export it again, or remove it from the directory",
+                "export it again (or remove it from the directory) and run again",
             ));
         };
         let line = span.first_line;
@@ -234,7 +234,7 @@ impl CsvSource {
                 refuse(
                     line,
                     &format!("the header line holds bytes that are not valid {}", p.info.encoding),
-                    "export the file again",
+                    "export the file again and run again",
                 )
             };
             let name = std::str::from_utf8(cell).map_err(|_| bad())?;
@@ -433,11 +433,13 @@ fn damage(
         None => {}
     }
     let (have, want) = (row.len(), layout.headers.len());
-    if have < want {
+    // A broken quote explains a wrong cell count by itself.
+    let quoting_ok = span.quote.is_none();
+    if quoting_ok && have < want {
         problems.push(format!(
             "{have} cell(s) where the header has {want} columns (a cell is missing, or a line break split the row)"
         ));
-    } else if have > want {
+    } else if quoting_ok && have > want {
         problems.push(format!(
             "{have} cells where the header has {want} columns (a value holds an unquoted {:?}, or the row has extra cells)",
             char::from(layout.delimiter)
