@@ -238,17 +238,24 @@ fn run_case(case: &Case) {
     }
 
     let report: Json =
-        serde_json::from_str(&std::fs::read_to_string(state.join("report.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(state.join("report.json")).unwrap()).unwrap();
     let person = &report["objects"][0];
-    let n = |k: &str| person[k].as_u64().unwrap_or_else(|| panic!("{k} in {report}"));
+    let n = |k: &str| {
+        person[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{k} in {report}"))
+    };
     assert_eq!(person["object"], "person", "{report}");
     assert_eq!(
         n("source"),
         n("created") + n("updated") + n("merged") + n("rejected") + n("queued") + n("skipped"),
         "{report}"
     );
-    assert_eq!(n("source"), (case.loaded.len() + case.rejects.len()) as u64, "{report}");
+    assert_eq!(
+        n("source"),
+        (case.loaded.len() + case.rejects.len()) as u64,
+        "{report}"
+    );
     assert_eq!(n("created"), case.loaded.len() as u64, "{report}");
     assert_eq!(n("rejected"), case.rejects.len() as u64, "{report}");
     assert_eq!(report["balanced"], true, "{report}");
@@ -260,7 +267,12 @@ fn run_case(case: &Case) {
         .records()
         .map(|r| r.unwrap())
         .filter(|r| &r[col("level")] == "record")
-        .map(|r| (r[col("source_id")].to_string(), r[col("reason")].to_string()))
+        .map(|r| {
+            (
+                r[col("source_id")].to_string(),
+                r[col("reason")].to_string(),
+            )
+        })
         .collect();
     assert_eq!(got.len(), case.rejects.len(), "{}: {got:?}", case.dir);
     for (id, reason) in case.rejects {
@@ -290,7 +302,10 @@ fn the_readme_lists_every_case_and_every_case_is_tested() {
         .collect();
     dirs.sort();
     for dir in &dirs {
-        assert!(readme.contains(&format!("`{dir}/`")), "README.md does not list {dir}");
+        assert!(
+            readme.contains(&format!("`{dir}/`")),
+            "README.md does not list {dir}"
+        );
         assert!(
             CASES.iter().any(|c| c.dir == dir),
             "{dir} is not run by this test"

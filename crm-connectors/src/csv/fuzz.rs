@@ -56,7 +56,12 @@ fn read_checked(dir: &TempDir) -> Result<Read, TestCaseError> {
     let blank = |bytes: &[u8]| bytes.iter().all(|&b| b == b'\r' || b == b'\n');
     let (mut at, mut line) = (layout.data_start, layout.data_line);
     for (record, span) in &all {
-        prop_assert!(span.start >= at && span.end > span.start, "{:?} after {}", span, at);
+        prop_assert!(
+            span.start >= at && span.end > span.start,
+            "{:?} after {}",
+            span,
+            at
+        );
         prop_assert!(
             blank(&text[at as usize..span.start as usize]),
             "bytes {}..{} are in no record",
@@ -73,7 +78,12 @@ fn read_checked(dir: &TempDir) -> Result<Read, TestCaseError> {
                 } else {
                     format!("f.csv line {}: ", span.first_line)
                 };
-                prop_assert!(why.starts_with(&lines), "{} does not start with {}", why, lines);
+                prop_assert!(
+                    why.starts_with(&lines),
+                    "{} does not start with {}",
+                    why,
+                    lines
+                );
             }
             None => {
                 for name in record.fields.keys() {
@@ -102,8 +112,16 @@ fn csv_byte() -> impl Strategy<Value = u8> {
 /// non-ASCII. (A multi-line cell ending in the delimiter is left out: the reader takes that
 /// shape for a quote that ran on to a later cell, on purpose — see `QuoteProblem`.)
 const CELLS: [&str; 10] = [
-    "", "plain", "a,b", "say \"hi\"", "żółw", "multi\nline, more", "x;y", " spaced ",
-    "Łódź\r\nnext", "\"",
+    "",
+    "plain",
+    "a,b",
+    "say \"hi\"",
+    "żółw",
+    "multi\nline, more",
+    "x;y",
+    " spaced ",
+    "Łódź\r\nnext",
+    "\"",
 ];
 
 /// A valid file (written by the `csv` crate) with an `id` column, `cols` columns and one
@@ -117,7 +135,13 @@ fn valid_file(cols: usize, cells: &[Vec<usize>], crlf: bool) -> Vec<u8> {
         })
         .from_writer(Vec::new());
     let header: Vec<String> = (0..cols)
-        .map(|i| if i == 0 { "id".into() } else { format!("col{i}") })
+        .map(|i| {
+            if i == 0 {
+                "id".into()
+            } else {
+                format!("col{i}")
+            }
+        })
         .collect();
     w.write_record(&header).unwrap();
     for (r, row) in cells.iter().enumerate() {

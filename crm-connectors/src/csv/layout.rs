@@ -79,9 +79,7 @@ pub(crate) fn header_names(raw: Vec<String>) -> Result<Vec<String>, String> {
         .map(|n| n.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
     if names.iter().all(String::is_empty) {
-        return Err(
-            "the header line has no column names (only delimiters or spaces)".to_string(),
-        );
+        return Err("the header line has no column names (only delimiters or spaces)".to_string());
     }
     let given: Vec<&String> = names.iter().filter(|n| !n.is_empty()).collect();
     if let Some(email) = given.iter().find(|n| looks_like_email(n)) {
@@ -229,7 +227,9 @@ mod tests {
             err.contains("\"Email\" (columns 1, 3)") && err.contains("\"Name\" (columns 2, 4)"),
             "{err}"
         );
-        assert!(names(&["", " ", ""]).unwrap_err().contains("no column names"));
+        assert!(names(&["", " ", ""])
+            .unwrap_err()
+            .contains("no column names"));
         assert!(names(&["7", "Ann", "ann@x.com"])
             .unwrap_err()
             .contains("data row"));

@@ -10,11 +10,11 @@
 #![doc = include_str!("docs.md")]
 
 mod file;
+#[cfg(test)]
+mod fuzz;
 mod layout;
 mod rows;
 mod source;
-#[cfg(test)]
-mod fuzz;
 #[cfg(test)]
 mod tests;
 

@@ -15,6 +15,9 @@ use super::file::{prepare, CacheDir, CsvFileInfo, Prepared};
 use super::layout::{excel_sep_line, extra_name, header_names, sniff_delimiter, Cursor, Layout};
 use super::rows::{QuoteProblem, RowReader, Span};
 
+/// The cursor of the rest of a file, `None` at its end.
+type NextCursor = Option<String>;
+
 /// Records per page.
 pub const PAGE_SIZE: usize = 500;
 
@@ -210,9 +213,9 @@ impl CsvSource {
         file.seek(SeekFrom::Start(header_start))?;
         let mut rows = RowReader::new(file, header_start, 1 + u64::from(skip > 0), delimiter);
         let fix = "fix the file (or remove it from the directory) and run again";
-        let Some(span) = rows.next_span().map_err(|e| {
-            refuse(1, &format!("it cannot be read as CSV ({e})"), fix)
-        })?
+        let Some(span) = rows
+            .next_span()
+            .map_err(|e| refuse(1, &format!("it cannot be read as CSV ({e})"), fix))?
         else {
             return Err(refuse(
                 1,
@@ -233,7 +236,10 @@ impl CsvSource {
             let bad = || {
                 refuse(
                     line,
-                    &format!("the header line holds bytes that are not valid {}", p.info.encoding),
+                    &format!(
+                        "the header line holds bytes that are not valid {}",
+                        p.info.encoding
+                    ),
                     "export the file again and run again",
                 )
             };
@@ -304,11 +310,10 @@ impl CsvSource {
             } else {
                 format!("line {}", span.first_line)
             };
-            let file = p
-                .info
-                .path
-                .file_name()
-                .map_or_else(|| p.info.path.display().to_string(), |f| f.to_string_lossy().into_owned());
+            let file = p.info.path.file_name().map_or_else(
+                || p.info.path.display().to_string(),
+                |f| f.to_string_lossy().into_owned(),
+            );
             let reason = format!(
                 "{file} {lines}: {}; the row is not loaded — fix it in the file and run again",
                 problems.join("; ")
@@ -336,7 +341,7 @@ impl CsvSource {
         object: &str,
         cursor: Option<String>,
         limit: usize,
-    ) -> Result<(Vec<(RawRecord, Span)>, Option<String>)> {
+    ) -> Result<(Vec<(RawRecord, Span)>, NextCursor)> {
         self.check()?;
         let layout = self.layout(object)?;
         let at = match cursor {
@@ -449,7 +454,9 @@ fn damage(
     for (i, cell) in row.iter().enumerate() {
         let bad = match std::str::from_utf8(cell) {
             Err(_) => true,
-            Ok(text) => p.info.replaced && p.info.decoded_copy.is_some() && text.contains('\u{fffd}'),
+            Ok(text) => {
+                p.info.replaced && p.info.decoded_copy.is_some() && text.contains('\u{fffd}')
+            }
         };
         if bad {
             problems.push(format!(

@@ -126,7 +126,10 @@ async fn ragged_rows_are_damaged_records_named_by_line() {
         h@x.com,,Hal\n";
     std::fs::write(dir.path().join("people.csv"), body).unwrap();
     let src = CsvSource::open(dir.path(), "x").unwrap();
-    assert_eq!(src.columns("people").unwrap(), ["Email", "column_2", "Name"]);
+    assert_eq!(
+        src.columns("people").unwrap(),
+        ["Email", "column_2", "Name"]
+    );
     let rows = all(&src, "people").await;
     let ids: Vec<&str> = rows.iter().map(|r| r.key.id.as_str()).collect();
     assert_eq!(
@@ -178,22 +181,36 @@ async fn a_broken_quote_is_one_damaged_record_and_the_rows_after_it_load() {
     let ids: Vec<&str> = rows.iter().map(|r| r.key.id.as_str()).collect();
     assert_eq!(ids, ["1", "line-3", "4"]);
     assert!(
-        why(&rows[1]).starts_with("users.csv lines 3-4: the quote that opens column \"name\" on line 3"),
+        why(&rows[1])
+            .starts_with("users.csv lines 3-4: the quote that opens column \"name\" on line 3"),
         "{}",
         why(&rows[1])
     );
-    assert_eq!(text(&rows[2], "company"), Some("Delta, Inc."), "no shift after it");
+    assert_eq!(
+        text(&rows[2], "company"),
+        Some("Delta, Inc."),
+        "no shift after it"
+    );
     assert_eq!(text(&rows[2], "name"), Some("Dee"));
 
     let (notes, _) = src.read_rows("notes", None, 100).unwrap();
     assert_eq!(notes.len(), 2);
-    assert_eq!(notes[0].0.damage(), None, "a closed multi-line cell is fine");
+    assert_eq!(
+        notes[0].0.damage(),
+        None,
+        "a closed multi-line cell is fine"
+    );
     assert_eq!((notes[0].1.first_line, notes[0].1.last_line), (2, 3));
     assert_eq!(
         notes[1].0.key.id, "line-4",
         "a row read wrong is keyed by its line, even when its id cell looks fine"
     );
-    assert!(why(&notes[1].0).contains("lines 4-6: the quote that opens column \"body\" on line 4 is never closed"), "{}", why(&notes[1].0));
+    assert!(
+        why(&notes[1].0)
+            .contains("lines 4-6: the quote that opens column \"body\" on line 4 is never closed"),
+        "{}",
+        why(&notes[1].0)
+    );
     assert_eq!((notes[1].1.first_line, notes[1].1.last_line), (4, 6));
 }
 
@@ -210,10 +227,18 @@ async fn invalid_bytes_damage_their_row_only() {
     assert!(info.replaced && info.decoded_copy.is_none());
     let rows = all(&src, "people").await;
     assert_eq!(rows.len(), 3);
-    assert_eq!(text(&rows[0], "name"), Some("Zażółć"), "still read as UTF-8");
-    assert_eq!(rows[1].key.id, "2", "its cells are in place: the id is trusted");
+    assert_eq!(
+        text(&rows[0], "name"),
+        Some("Zażółć"),
+        "still read as UTF-8"
+    );
+    assert_eq!(
+        rows[1].key.id, "2",
+        "its cells are in place: the id is trusted"
+    );
     assert!(
-        why(&rows[1]).starts_with("people.csv line 3: column \"city\" holds bytes that are not valid UTF-8"),
+        why(&rows[1])
+            .starts_with("people.csv line 3: column \"city\" holds bytes that are not valid UTF-8"),
         "{}",
         why(&rows[1])
     );
@@ -224,11 +249,31 @@ async fn invalid_bytes_damage_their_row_only() {
 async fn whole_file_problems_are_input_errors_naming_file_and_line() {
     let cases: [(&str, &[u8], &str); 6] = [
         ("empty", b"", "line 1: the file is empty"),
-        ("blank", b"\xEF\xBB\xBF\r\n\r\n", "line 1: the file is empty"),
-        ("blanks", b"\n , ,\n1,2,3\n", "line 2: the header line has no column names"),
-        ("dupes", b"id,Email,email\n1,a,b\n", "line 1: the header line names a column more than once"),
-        ("noheader", b"7,Ann,ann@x.com\n8,Bob,bob@x.com\n", "line 1: the first line looks like a data row"),
-        ("quote", b"id,\"name\n1,x\n", "line 1: a quote in the header line is not closed"),
+        (
+            "blank",
+            b"\xEF\xBB\xBF\r\n\r\n",
+            "line 1: the file is empty",
+        ),
+        (
+            "blanks",
+            b"\n , ,\n1,2,3\n",
+            "line 2: the header line has no column names",
+        ),
+        (
+            "dupes",
+            b"id,Email,email\n1,a,b\n",
+            "line 1: the header line names a column more than once",
+        ),
+        (
+            "noheader",
+            b"7,Ann,ann@x.com\n8,Bob,bob@x.com\n",
+            "line 1: the first line looks like a data row",
+        ),
+        (
+            "quote",
+            b"id,\"name\n1,x\n",
+            "line 1: a quote in the header line is not closed",
+        ),
     ];
     for (name, bytes, expected) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -243,7 +288,8 @@ async fn whole_file_problems_are_input_errors_naming_file_and_line() {
             assert_eq!(err.kind(), crm_core::ErrorKind::Input, "{name}: {err}");
             let file = dir.path().join(format!("{name}.csv"));
             assert!(
-                err.message().contains(&format!("{} {expected}", file.display())),
+                err.message()
+                    .contains(&format!("{} {expected}", file.display())),
                 "{name}: {err}"
             );
         }
