@@ -367,6 +367,23 @@ async fn two_thousand_rows_page_without_gaps_or_repeats() {
         assert_eq!(text(r, "name"), Some(format!("Name {n}").as_str()));
     }
     assert_eq!(text(&seen[6], "bio"), Some("multi\r\nline, 7"));
+    // Line numbers stay right across pages (every 7th row takes two lines).
+    let mut cursor = None;
+    let mut i = 0u64;
+    loop {
+        let (rows, next) = src.read_rows("contacts", cursor.take(), PAGE_SIZE).unwrap();
+        for (_, span) in rows {
+            i += 1;
+            let first = 2 + (i - 1) + (i - 1) / 7;
+            assert_eq!(span.first_line, first, "row {i}");
+            assert_eq!(span.last_line, first + u64::from(i % 7 == 0), "row {i}");
+        }
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(i, 2000);
     assert_eq!(
         all(&src, "contacts").await,
         seen,
