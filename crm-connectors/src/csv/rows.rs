@@ -102,19 +102,24 @@ pub(crate) struct Span {
 }
 
 /// Reads records with their [`Span`]s from an open file positioned at `offset` (on line
-/// `line`) of the UTF-8 text.
+/// `line`) of the UTF-8 text. Lines end with LF, CRLF or a lone CR (old Mac exports), as
+/// the `csv` crate reads them.
 pub(crate) struct RowReader {
     reader: ::csv::Reader<Tee<File>>,
     offset: u64,
+    /// The line at the end of the last record read.
     line: u64,
+    /// Whether the last byte read was a CR (so an LF right after it ends no other line).
+    after_cr: bool,
     delimiter: u8,
     /// The last record read.
     pub(crate) record: ByteRecord,
 }
 
 impl RowReader {
-    /// A reader of `file`, already positioned at byte `offset` of the text, on line `line`.
-    pub(crate) fn new(file: File, offset: u64, line: u64, delimiter: u8) -> Self {
+    /// A reader of `file`, already positioned at byte `offset` of the text, on line `line`;
+    /// `after_cr` says whether the byte before `offset` is a CR.
+    pub(crate) fn new(file: File, offset: u64, line: u64, after_cr: bool, delimiter: u8) -> Self {
         let reader = ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -128,6 +133,7 @@ impl RowReader {
             reader,
             offset,
             line,
+            after_cr,
             delimiter,
             record: ByteRecord::new(),
         }
@@ -135,8 +141,7 @@ impl RowReader {
 
     /// Where the next record starts: byte offset and line.
     pub(crate) fn position(&self) -> (u64, u64) {
-        let p = self.reader.position();
-        (self.offset + p.byte(), self.line + p.line() - 1)
+        (self.offset + self.reader.position().byte(), self.line)
     }
 
     /// Reads the next record into [`RowReader::record`]; `None` at the end of the file.
@@ -144,24 +149,21 @@ impl RowReader {
         if !self.reader.read_byte_record(&mut self.record)? {
             return Ok(None);
         }
-        let (from, from_line) = self
-            .record
-            .position()
-            .map_or((0, 1), |p| (p.byte(), p.line()));
+        let from = self.record.position().map_or(0, |p| p.byte());
         let to = self.reader.position().byte();
         let raw = self.reader.get_ref().slice(from, to);
         let lead = raw
             .iter()
             .take_while(|&&b| b == b'\r' || b == b'\n')
             .count();
-        let first_line = self.line + from_line - 1 + newlines(&raw[..lead]);
+        let first_line = self.line + line_breaks(&raw[..lead], &mut self.after_cr.clone());
         let body = &raw[lead..];
         let trail = body
             .iter()
             .rev()
             .take_while(|&&b| b == b'\r' || b == b'\n')
             .count();
-        let last_line = first_line + newlines(&body[..body.len() - trail]);
+        let last_line = first_line + line_breaks(&body[..body.len() - trail], &mut false);
         let quote = scan_quotes(body, self.delimiter, first_line);
         let span = Span {
             start: self.offset + from + lead as u64,
@@ -170,13 +172,21 @@ impl RowReader {
             last_line,
             quote,
         };
+        self.line += line_breaks(raw, &mut self.after_cr);
         self.reader.get_mut().release(to);
         Ok(Some(span))
     }
 }
 
-fn newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+/// The line breaks in `bytes`: each LF, CRLF or lone CR once. `after_cr` carries whether
+/// the byte before was a CR, in and out.
+fn line_breaks(bytes: &[u8], after_cr: &mut bool) -> u64 {
+    let mut n = 0;
+    for &b in bytes {
+        n += u64::from(b == b'\r' || (b == b'\n' && !*after_cr));
+        *after_cr = b == b'\r';
+    }
+    n
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,6 +206,7 @@ pub(crate) fn scan_quotes(raw: &[u8], delimiter: u8, first_line: u64) -> Option<
     let mut line = first_line;
     let mut opened = first_line;
     let mut last_in_quote: Option<u8> = None;
+    let mut after_cr = false;
     for &b in raw {
         let terminator = b == b'\r' || b == b'\n';
         state = match state {
@@ -242,9 +253,7 @@ pub(crate) fn scan_quotes(raw: &[u8], delimiter: u8, first_line: u64) -> Option<
                 }
             }
         };
-        if b == b'\n' {
-            line += 1;
-        }
+        line += line_breaks(&[b], &mut after_cr);
     }
     match state {
         State::InQuoted => Some(QuoteProblem::Unclosed { cell, line: opened }),

@@ -211,7 +211,13 @@ impl CsvSource {
         };
         let header_start = p.start + skip as u64;
         file.seek(SeekFrom::Start(header_start))?;
-        let mut rows = RowReader::new(file, header_start, 1 + u64::from(skip > 0), delimiter);
+        let mut rows = RowReader::new(
+            file,
+            header_start,
+            1 + u64::from(skip > 0),
+            false,
+            delimiter,
+        );
         let fix = "fix the file (or remove it from the directory) and run again";
         let Some(span) = rows
             .next_span()
@@ -354,8 +360,20 @@ impl CsvSource {
         };
         let p = self.prepared(object)?;
         let mut file = File::open(&p.text_path)?;
+        // A CRLF may be cut by the page boundary: its LF then ends no line of its own.
+        let mut before = [0u8];
+        if at.offset > 0 {
+            file.seek(SeekFrom::Start(at.offset - 1))?;
+            file.read_exact(&mut before)?;
+        }
         file.seek(SeekFrom::Start(at.offset))?;
-        let mut rows = RowReader::new(file, at.offset, at.line, layout.delimiter);
+        let mut rows = RowReader::new(
+            file,
+            at.offset,
+            at.line,
+            before[0] == b'\r',
+            layout.delimiter,
+        );
         let mut items = Vec::with_capacity(limit.min(PAGE_SIZE));
         let mut number = at.rows_before;
         let fail = |e: ::csv::Error, number: u64| {

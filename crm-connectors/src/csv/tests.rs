@@ -215,6 +215,39 @@ async fn a_broken_quote_is_one_damaged_record_and_the_rows_after_it_load() {
 }
 
 #[tokio::test]
+async fn old_mac_line_ends_count_as_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mac.csv"),
+        "id,name,city\r1,Ann,Oslo\r2,Bob\r3,\"Cy\rZ\",Rome\r4,Dee,Bergen\r",
+    )
+    .unwrap();
+    let src = CsvSource::open(dir.path(), "x").unwrap();
+    let (rows, _) = src.read_rows("mac", None, 100).unwrap();
+    let lines: Vec<(u64, u64)> = rows
+        .iter()
+        .map(|(_, s)| (s.first_line, s.last_line))
+        .collect();
+    assert_eq!(lines, [(2, 2), (3, 3), (4, 5), (6, 6)]);
+    assert_eq!(rows[1].0.key.id, "line-3");
+    assert!(why(&rows[1].0).starts_with("mac.csv line 3: 2 cell(s)"));
+    // Page by page (one row a page), the lines are the same.
+    let (mut paged, mut cursor) = (Vec::new(), None);
+    loop {
+        let (page, next) = src.read_rows("mac", cursor.take(), 1).unwrap();
+        paged.extend(page);
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(paged, rows);
+    let all_rows = all(&src, "mac").await;
+    assert_eq!(all_rows.len(), 4);
+    assert_eq!(text(&all_rows[3], "city"), Some("Bergen"));
+}
+
+#[tokio::test]
 async fn invalid_bytes_damage_their_row_only() {
     let dir = tempfile::tempdir().unwrap();
     let mut body = "id,name,city\n1,Zażółć,Łódź\n2,Ann,".as_bytes().to_vec();
