@@ -313,3 +313,49 @@ fn the_readme_lists_every_case_and_every_case_is_tested() {
     }
     assert_eq!(dirs.len(), CASES.len());
 }
+
+/// The User.com export source reads its files through the generic CSV reader, so it names
+/// damaged rows and refuses unreadable files the same way: here the measured case, a user
+/// whose `companies` JSON cell lost its closing quote.
+#[tokio::test]
+async fn the_usercom_export_inherits_it() {
+    use crm_migrate::connectors::usercom::UsercomCsvSource;
+    use crm_migrate::core::{ErrorKind, Source, SourceExt};
+    use futures::StreamExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let users = "id,email,companies\n\
+        1,ann@example.com,\"[{\"\"id\"\": 7}]\"\n\
+        2,bob@example.com,\"[{\"\"id\"\": 8}]\n\
+        3,cy@example.com,\"[{\"\"id\"\": 9}]\"\n\
+        4,dee@example.com,\n";
+    std::fs::write(dir.path().join("users.csv"), users).unwrap();
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    let rows: Vec<_> = src.stream("users").map(|r| r.unwrap()).collect().await;
+    let got: Vec<(&str, Option<&str>)> = rows
+        .iter()
+        .map(|r| (r.key.id.as_str(), r.damage()))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(got[0], ("1", None));
+    assert_eq!(got[1].0, "line-3");
+    assert!(
+        got[1].1.is_some_and(
+            |w| w.starts_with("users.csv lines 3-4: the quote that opens column \"companies\"")
+        ),
+        "{got:?}"
+    );
+    assert_eq!(got[2], ("4", None));
+    assert_eq!(rows[2].text("email").as_deref(), Some("dee@example.com"));
+
+    // An empty file next to it stops every read before anything is read.
+    std::fs::write(dir.path().join("companies.csv"), "").unwrap();
+    let src = UsercomCsvSource::open(dir.path()).unwrap();
+    let err = src.read_page("users", None).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Input, "{err}");
+    assert!(
+        err.message()
+            .contains("companies.csv line 1: the file is empty"),
+        "{err}"
+    );
+}
