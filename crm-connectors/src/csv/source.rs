@@ -231,11 +231,11 @@ impl CsvSource {
         };
         let line = span.first_line;
         if span.quote.is_some() || span.last_line > line {
-            return Err(refuse(
-                line,
-                "a quote in the header line is not closed on that line",
-                fix,
-            ));
+            let what = format!(
+                "the header line has a quote that is not closed on that line (the header runs over lines {line}-{})",
+                span.last_line
+            );
+            return Err(refuse(line, &what, fix));
         }
         let mut raw = Vec::with_capacity(rows.record.len());
         for cell in rows.record.iter() {

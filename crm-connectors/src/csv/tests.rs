@@ -305,7 +305,7 @@ async fn whole_file_problems_are_input_errors_naming_file_and_line() {
         (
             "quote",
             b"id,\"name\n1,x\n",
-            "line 1: a quote in the header line is not closed",
+            "line 1: the header line has a quote that is not closed on that line (the header runs over lines 1-2)",
         ),
     ];
     for (name, bytes, expected) in cases {
