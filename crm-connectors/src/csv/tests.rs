@@ -327,6 +327,22 @@ async fn whole_file_problems_are_input_errors_naming_file_and_line() {
             );
         }
     }
+    // Every unreadable file is named at once.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.csv"), "").unwrap();
+    std::fs::write(dir.path().join("b.csv"), "x,X\n1,2\n").unwrap();
+    let err = CsvSource::open(dir.path(), "x")
+        .unwrap()
+        .check()
+        .unwrap_err();
+    assert!(
+        err.message().starts_with("2 files cannot be read: ")
+            && err.message().contains("a.csv line 1: the file is empty")
+            && err
+                .message()
+                .contains("b.csv line 1: the header line names a column more than once"),
+        "{err}"
+    );
     // A header alone is a file with no rows, not a problem.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("deals.csv"), "id,title\r\n").unwrap();
