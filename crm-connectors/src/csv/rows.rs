@@ -156,7 +156,8 @@ impl RowReader {
             .iter()
             .take_while(|&&b| b == b'\r' || b == b'\n')
             .count();
-        let first_line = self.line + line_breaks(&raw[..lead], &mut self.after_cr.clone());
+        let mut after_cr = self.after_cr;
+        let first_line = self.line + line_breaks(&raw[..lead], &mut after_cr);
         let body = &raw[lead..];
         let trail = body
             .iter()
