@@ -3,13 +3,17 @@
 //! Customer.io) looks like before its own mapping.
 //!
 //! Files: `file.rs` (encoding detection and the decoded UTF-8 copy), `layout.rs` (delimiter
-//! sniffing, header names, cursors), `source.rs` ([`CsvSource`] and its
-//! [`crm_core::Source`] impl), `tests.rs`.
+//! sniffing, header names, cursors), `rows.rs` (rows with their lines, and the quoting
+//! check), `source.rs` ([`CsvSource`] and its [`crm_core::Source`] impl, damaged rows),
+//! `tests.rs`, `fuzz.rs` (property tests).
 //!
 #![doc = include_str!("docs.md")]
 
 mod file;
+#[cfg(test)]
+mod fuzz;
 mod layout;
+mod rows;
 mod source;
 #[cfg(test)]
 mod tests;

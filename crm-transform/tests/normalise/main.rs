@@ -2,6 +2,7 @@
 
 mod boolean;
 mod choice;
+mod damaged_cells;
 mod datetime;
 mod email;
 mod encoding;
