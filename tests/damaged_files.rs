@@ -348,14 +348,64 @@ async fn the_usercom_export_inherits_it() {
     assert_eq!(got[2], ("4", None));
     assert_eq!(rows[2].text("email").as_deref(), Some("dee@example.com"));
 
-    // An empty file next to it stops every read before anything is read.
+    // A file whose header repeats a column next to it stops every read before anything is
+    // read. (An empty file is an object with no records in a User.com export.)
+    std::fs::write(
+        dir.path().join("companies.csv"),
+        "id,name,Name\n1,Acme,Acme\n",
+    )
+    .unwrap();
+    let err = match UsercomCsvSource::open(dir.path()) {
+        Err(e) => e,
+        Ok(src) => src.read_page("users", None).await.unwrap_err(),
+    };
+    assert_eq!(err.kind(), ErrorKind::Input, "{err}");
+    assert!(err.message().contains("companies.csv line 1"), "{err}");
     std::fs::write(dir.path().join("companies.csv"), "").unwrap();
     let src = UsercomCsvSource::open(dir.path()).unwrap();
-    let err = src.read_page("users", None).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Input, "{err}");
+    assert!(src
+        .read_page("companies", None)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    assert_eq!(src.stream("users").collect::<Vec<_>>().await.len(), 3);
+}
+
+#[test]
+fn discovery_and_the_proposal_leave_damaged_rows_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixtures().join("long_row");
+    let out = dir.path().join("discovery");
+    let (code, stdout, stderr) = cli(&[
+        "discover",
+        "--from",
+        "csv",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let md = std::fs::read_to_string(out.join("discovery.md")).unwrap();
+    assert!(md.contains("1 rows could not be read whole"), "{md}");
+    assert!(!md.contains("_extra") && !md.contains("@damaged"), "{md}");
+    let mapping = dir.path().join("mapping.toml");
+    let (code, stdout, stderr) = cli(&[
+        "map",
+        "--from",
+        "csv",
+        "--input",
+        input.to_str().unwrap(),
+        "--to",
+        "sandbox:unused.sqlite",
+        "--out",
+        mapping.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let toml = std::fs::read_to_string(&mapping).unwrap();
     assert!(
-        err.message()
-            .contains("companies.csv line 1: the file is empty"),
-        "{err}"
+        !toml.contains("_extra") && !toml.contains("damaged"),
+        "no column is proposed from a damaged row:\n{toml}"
     );
 }

@@ -723,3 +723,81 @@ async fn usercom_sample_into_the_twenty_emulator() {
         real_differences(&v)
     );
 }
+
+/// Records owned by agents who are not workspace members load without their owner and list
+/// the link as not made; once the agents join, a delta run makes those links.
+#[tokio::test]
+async fn owner_links_are_made_by_a_delta_once_the_agents_join() {
+    let model = twenty_standard_model();
+    let f = fixture(&model).await;
+    let sink = SandboxSink::in_memory(model.clone()).unwrap();
+    let refs: Vec<(&str, &str, &str)> = f
+        .members
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    sink.seed_users(&refs).unwrap();
+    let journal = SqliteJournal::open(&f.state).unwrap();
+    let first = run(&f, &sink, &journal, RunMode::Full).await;
+    let unlinked = |s: &RunSummary| {
+        journal
+            .notices(s.run.id, NoticeKind::LinkNotMade)
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.notice.reason.contains("invite them"))
+            .collect::<Vec<_>>()
+    };
+    let owners = unlinked(&first);
+    assert!(!owners.is_empty());
+    let company = owners.iter().find(|n| n.object == "company").unwrap();
+    let before = read(
+        &sink,
+        "company",
+        &dest(&journal, "companies", &company.key.id),
+    )
+    .await;
+    assert!(!before.fields.contains_key("owner"));
+
+    // The two agents who were not members are invited.
+    let (_, agents) = read_csv(&f.input.join("agents.csv"));
+    let joining: Vec<(String, String, String)> = agents
+        .iter()
+        .filter(|a| {
+            !f.members
+                .iter()
+                .any(|m| m.0.eq_ignore_ascii_case(a["email"].trim()))
+        })
+        .map(|a| {
+            (
+                a["email"].trim().to_string(),
+                a["first_name"].clone(),
+                a["last_name"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(joining.len(), 2);
+    let refs: Vec<(&str, &str, &str)> = joining
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    sink.seed_users(&refs).unwrap();
+
+    let delta = run(&f, &sink, &journal, RunMode::Delta).await;
+    assert!(unlinked(&delta).is_empty(), "{:?}", unlinked(&delta));
+    assert_eq!(
+        counts(&delta, "company").updated,
+        owners.iter().filter(|n| n.object == "company").count() as u64
+    );
+    let after = read(
+        &sink,
+        "company",
+        &dest(&journal, "companies", &company.key.id),
+    )
+    .await;
+    assert!(
+        matches!(after.fields.get("owner"), Some(Value::Id(r)) if r.object == "user"),
+        "{after:?}"
+    );
+    let v = verify(&sink, &journal, &sink.model()).await.unwrap();
+    assert!(v.clean(), "{:?}", v.differences);
+}

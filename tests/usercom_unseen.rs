@@ -15,7 +15,7 @@ use crm_migrate::connectors::usercom::mapping::propose;
 use crm_migrate::connectors::usercom::unseen::{generate_unseen, UnseenSummary, EXTRA_FILE};
 use crm_migrate::connectors::usercom::UsercomCsvSource;
 use crm_migrate::core::engine::{verify, Engine, EngineConfig, OrphanPolicy, RunSummary};
-use crm_migrate::core::journal::{Journal, Outcome, SqliteJournal};
+use crm_migrate::core::journal::{Journal, NoticeKind, Outcome, SqliteJournal};
 use crm_migrate::core::{DataModel, Sink, SourceKey, Value};
 use crm_migrate::transform::mapping::{MappingSpec, OrphanRule, Transform};
 use crm_migrate::transform::normalise::parse_pg_array;
@@ -355,28 +355,36 @@ async fn check_unseen(
     let people = counts(&s, "person");
     assert_eq!(people.source, summary_of_export.count("users") as u64);
     assert_eq!(people.skipped, summary_of_export.anonymous_users as u64);
-    assert!(
-        people.created
-            >= (summary_of_export.count("users")
-                - summary_of_export.anonymous_users
-                - summary_of_export.invalid_emails) as u64,
+    // Every person with something to know them by loads: a malformed email costs the
+    // email, not the person.
+    assert_eq!(
+        people.created + people.merged + people.rejected,
+        (summary_of_export.count("users") - summary_of_export.anonymous_users) as u64,
         "{people:?}"
+    );
+    let dropped_emails = journal
+        .notices(s.run.id, NoticeKind::ValueDropped)
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.object == "person" && n.notice.field == "email")
+        .count();
+    assert_eq!(
+        dropped_emails as u64 + people.rejected,
+        summary_of_export.invalid_emails as u64,
+        "each malformed email is a value left out (or the reason its person, with nothing \
+         else to know them by, is rejected)"
     );
     assert_eq!(
         counts(&s, "company").created,
         summary_of_export.count("companies") as u64
     );
-    // Nothing is rejected or queued because of an option value: the only rejects are the
-    // malformed emails (each rejecting at most its person).
+    // Nothing is rejected or queued because of an option value: the only record-level
+    // rejects are people left with no usable identity.
     let rejected = journal.rows(s.run.id, Outcome::Rejected).unwrap();
-    assert!(
-        rejected.len() <= summary_of_export.invalid_emails,
-        "{rejected:?}"
-    );
     for r in &rejected {
-        assert_eq!(
-            (r.object.as_str(), r.field.as_deref()),
-            ("person", Some("email")),
+        assert_eq!(r.object.as_str(), "person", "{r:?}");
+        assert!(
+            r.reason.as_deref().unwrap().contains("no usable identity"),
             "{r:?}"
         );
     }
@@ -512,7 +520,18 @@ async fn an_export_of_only_users_and_companies_migrates() {
     let people = counts(&s, "person");
     assert_eq!(people.source, 60);
     assert_eq!(people.queued, 0, "{people:?}");
-    assert!(people.created >= (60 - summary.anonymous_users - summary.invalid_emails) as u64);
+    assert_eq!(
+        people.created + people.merged + people.rejected,
+        (60 - summary.anonymous_users) as u64,
+        "{people:?}"
+    );
+    assert!(
+        journal
+            .notices(s.run.id, NoticeKind::LinkNotMade)
+            .unwrap()
+            .is_empty(),
+        "every company link is made"
+    );
     assert!(s
         .counts
         .iter()
@@ -541,6 +560,18 @@ async fn a_file_missing_at_run_time_is_an_object_with_no_records() {
     assert_eq!(counts(&s, "note").source, 0);
     assert_eq!(counts(&s, "task").source, sample.count("activities") as u64);
     assert_eq!(counts(&s, "person").source, sample.count("users") as u64);
+    // Rows per exported file: the missing files have none, the others all their rows.
+    let rows = |file: &str| {
+        s.files
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, c)| c.source)
+            .unwrap_or(0)
+    };
+    assert_eq!((rows("events"), rows("conversations")), (0, 0));
+    assert_eq!(rows("users"), sample.count("users") as u64);
+    assert_eq!(rows("activities"), sample.count("activities") as u64);
+    assert!(s.files.iter().all(|(_, c)| c.balanced()));
 }
 
 fn cli(args: &[&str]) -> (i32, String, String) {
@@ -612,16 +643,24 @@ fn the_unseen_export_through_the_command_line() {
         "--sandbox-members",
         &members,
     ]);
-    assert!(code == 0 || code == 3, "{out}{err}");
+    assert_eq!(
+        code, 3,
+        "malformed emails are values for a person to look at\n{out}{err}"
+    );
     let report: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("state/report.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(report["balanced"], true, "{report}");
     let rejects = std::fs::read_to_string(dir.path().join("state/rejects.csv")).unwrap();
+    assert!(rejects.lines().count() > 1, "{rejects}");
     for line in rejects.lines().skip(1) {
         assert!(line.starts_with("person,usercom,users,"), "{line}");
         assert!(line.contains(",email,"), "{line}");
+        assert!(
+            line.ends_with(",field") || line.contains("no usable identity"),
+            "{line}"
+        );
     }
     let (code, out, err) = cli(&["verify", "--state", &state]);
     assert_eq!(code, 0, "{out}{err}");

@@ -110,9 +110,17 @@ pub(crate) async fn open_source(from: &str, input: &Path) -> anyhow::Result<Box<
             let config = UsercomApiConfig::from_env(&text).map_err(|e| Usage(e.to_string()))?;
             Ok(Box::new(UsercomApiSource::new(config)?))
         }
-        USERCOM_SCHEME => Ok(Box::new(UsercomCsvSource::open(input).map_err(|e| Usage(e.to_string()))?)),
+        // Every file is read far enough to know it is usable before anything is written:
+        // a whole-file problem is an input error (exit 4), before any schema change.
+        USERCOM_SCHEME => {
+            let source = UsercomCsvSource::open(input).map_err(|e| Usage(e.to_string()))?;
+            source.csv().check()?;
+            Ok(Box::new(source))
+        }
         "csv" | "smartcrm" | "karmacrm" => {
-            Ok(Box::new(CsvSource::open(input, from).map_err(|e| Usage(e.to_string()))?))
+            let source = CsvSource::open(input, from).map_err(|e| Usage(e.to_string()))?;
+            source.check()?;
+            Ok(Box::new(source))
         }
         other => Err(Usage(format!(
             "source {other:?} is not available in this build yet; available: canonical, usercom, csv (also smartcrm, karmacrm CSV exports)"

@@ -97,6 +97,14 @@ impl CsvSource {
         self
     }
 
+    /// Leaves `object`'s file out: it is not checked and holds no records (a platform whose
+    /// exports write an object with no rows as an empty file says so this way).
+    pub fn without(mut self, object: &str) -> Self {
+        self.files.remove(object);
+        self.forget_layouts();
+        self
+    }
+
     /// Reads `object` with `delimiter` (`b';'`, `b'\t'`, …) instead of the sniffed one.
     pub fn with_delimiter(mut self, object: &str, delimiter: u8) -> Self {
         self.delimiters.insert(object.to_string(), delimiter);

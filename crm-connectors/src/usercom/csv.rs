@@ -86,15 +86,20 @@ impl UsercomCsvSource {
         }
         // A file with nothing in it (not even a header) holds no records: like a missing one.
         let mut empty = Vec::new();
+        let mut blank_stems = Vec::new();
         stems.retain(|object, stem| {
             let blank = inner
                 .file_info(stem)
                 .is_some_and(|i| is_blank(i.decoded_copy.as_ref().unwrap_or(&i.path)));
             if blank {
                 empty.push(object.clone());
+                blank_stems.push(stem.clone());
             }
             !blank
         });
+        for stem in blank_stems {
+            inner = inner.without(&stem);
+        }
         for (object, stem) in &stems {
             if let Some(col) = config.id_columns.get(object) {
                 inner = inner.with_id_column(stem, col);
@@ -329,7 +334,9 @@ impl Source for UsercomCsvSource {
         // A derived object's page is its parent's page unpacked; the cursor is the parent's.
         let parent = self.read_file_page(&sub.parent, cursor).await?;
         let mut items = Vec::new();
-        for row in &parent.items {
+        // A damaged parent row's cells may have shifted: nothing is unpacked from it (the
+        // row itself is a reject naming its line).
+        for row in parent.items.iter().filter(|r| r.damage().is_none()) {
             let (found, problem) = subrecords(sub, row);
             if let Some(p) = problem {
                 tracing::warn!(object = %sub.object, parent = %sub.parent, parent_id = %p.parent_id, column = %sub.column, error = %p.why, "Cell not unpacked; the parent row keeps it as it was.");

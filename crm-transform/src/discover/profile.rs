@@ -95,6 +95,7 @@ pub async fn discover(
 pub struct ObjectProfiler {
     name: String,
     count: u64,
+    damaged: u64,
     pub(crate) fields: Vec<FieldStats>,
     index: HashMap<String, usize>,
 }
@@ -105,6 +106,7 @@ impl ObjectProfiler {
         Self {
             name: name.to_string(),
             count: 0,
+            damaged: 0,
             fields: Vec::new(),
             index: HashMap::new(),
         }
@@ -119,6 +121,12 @@ impl ObjectProfiler {
     /// listed in the order they are first seen.
     pub fn push(&mut self, record: &RawRecord) {
         self.count += 1;
+        if record.damage().is_some() {
+            // Its cells may have shifted: profiling them would propose columns like
+            // `_extra_1` and types from misplaced values.
+            self.damaged += 1;
+            return;
+        }
         for (name, value) in &record.fields {
             let i = match self.index.get(name) {
                 Some(&i) => i,
@@ -140,7 +148,13 @@ impl ObjectProfiler {
         ObjectProfile {
             name: self.name,
             count,
-            fields: self.fields.into_iter().map(|f| f.finish(count)).collect(),
+            damaged: self.damaged,
+            // Rates are over the rows that were profiled.
+            fields: self
+                .fields
+                .into_iter()
+                .map(|f| f.finish(count - self.damaged))
+                .collect(),
         }
     }
 }

@@ -78,6 +78,13 @@ fn object_section(md: &mut String, o: &ObjectProfile) {
         thousands(o.count),
         o.fields.len()
     );
+    if o.damaged > 0 {
+        let _ = writeln!(
+            md,
+            "**{} rows could not be read whole** (short or long rows, a broken quote, bad bytes): they are not profiled, and a run rejects each naming its file and line. Fix them in the export first.\n",
+            thousands(o.damaged)
+        );
+    }
     if o.fields.is_empty() {
         return;
     }

@@ -88,6 +88,10 @@ pub struct ObjectProfile {
     pub count: u64,
     /// Fields in source order.
     pub fields: Vec<FieldProfile>,
+    /// Rows the source could not read whole (short, long, broken quote, bad bytes): not
+    /// profiled, since their cells may have shifted; each will be a reject naming its line.
+    #[serde(default)]
+    pub damaged: u64,
 }
 
 /// What a source holds.

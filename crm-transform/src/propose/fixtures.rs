@@ -119,6 +119,7 @@ pub(crate) fn object(name: &str, fields: Vec<FieldProfile>) -> ObjectProfile {
         name: name.into(),
         count: 100,
         fields,
+        damaged: 0,
     }
 }
 
