@@ -19,7 +19,7 @@ use crm_migrate::connectors::usercom::sample::{generate, MEMBERS_FILE};
 use crm_migrate::connectors::usercom::UsercomCsvSource;
 use crm_migrate::core::engine::{verify, Engine, EngineConfig, OrphanPolicy};
 use crm_migrate::core::journal::SqliteJournal;
-use crm_migrate::core::report::write_reports;
+use crm_migrate::core::report::{reason_groups, write_reports};
 use crm_migrate::core::Sink;
 use crm_migrate::transform::mapping::OrphanRule;
 use crm_migrate::transform::SpecMapper;
@@ -103,8 +103,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         check.fields,
         check.differences.len()
     );
+    // What needs a person, by cause, and what to do about it.
+    let groups = reason_groups(&journal, summary.run.id)?;
+    if !groups.is_empty() {
+        println!("\nWhy records did not simply load (largest causes first):");
+        for g in groups.iter().take(6) {
+            println!(
+                "  {:>6} {} {} — {}\n         → {}",
+                g.count,
+                g.object,
+                g.what,
+                g.example,
+                g.next_step()
+            );
+        }
+        if groups.len() > 6 {
+            println!("  …and {} smaller causes in report.md.", groups.len() - 6);
+        }
+    }
     println!(
         "Reports (report.md, rejects.csv, review_queue.csv) in {}.",
+        state.display()
+    );
+    println!(
+        "Next: read them, then `crm-migrate run --delta …` after fixing a cause, or `crm-migrate rollback --state {}` to undo.",
         state.display()
     );
     if !summary.balanced() || !check.clean() {

@@ -30,7 +30,8 @@ enum Orphans {
 /// Arguments of `run`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct RunArgs {
-    /// Source platform (`canonical`).
+    /// Source platform: `canonical` (staging JSON Lines), `usercom` (export directory or
+    /// API URL), `csv` (any CSV export; also `smartcrm`, `karmacrm` exports).
     #[arg(long)]
     from: String,
     /// Source input: an export directory, or an API source's base URL.
@@ -84,7 +85,8 @@ pub(crate) struct RunArgs {
 /// Arguments of `plan`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct PlanArgs {
-    /// Source platform (`canonical`).
+    /// Source platform: `canonical` (staging JSON Lines), `usercom` (export directory or
+    /// API URL), `csv` (any CSV export; also `smartcrm`, `karmacrm` exports).
     #[arg(long)]
     from: String,
     /// Source input directory.

@@ -39,6 +39,7 @@ impl RollbackReport {
                 UndoHow::Deleted => r.deleted += 1,
                 UndoHow::AlreadyGone => r.already_gone += 1,
                 UndoHow::Restored => r.restored += 1,
+                UndoHow::Superseded => {}
                 UndoHow::Failed => {
                     r.failed
                         .push((u.object, u.dest_id, u.reason.unwrap_or_default()))
@@ -115,10 +116,20 @@ pub async fn rollback(
                     }
                 }
                 Undo::Restore { before, touched } => {
-                    // A record that cannot be restored (deleted by someone since) is
-                    // reported, not retried for ever.
-                    let r = restore_fields(sink, &group[0], before, touched).await?;
-                    journal.record_undo_result(group[0].seq, &r)?;
+                    let e = &group[0];
+                    if journal.undo_deletes(&e.object, &e.dest_id)? {
+                        // A record the runs created (a duplicate filled its blanks): it is
+                        // deleted further down the log, so there is nothing to restore.
+                        journal.record_undo_result(
+                            e.seq,
+                            &result(UndoHow::Superseded, &e.object, &e.dest_id, None),
+                        )?;
+                    } else {
+                        // A record that cannot be restored (deleted by someone since) is
+                        // reported, not retried for ever.
+                        let r = restore_fields(sink, e, before, touched).await?;
+                        journal.record_undo_result(e.seq, &r)?;
+                    }
                 }
             }
             progress.advanced(group.len() as u64);

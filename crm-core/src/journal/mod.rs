@@ -164,6 +164,10 @@ pub trait Journal: Send + Sync {
     /// `done` false) asks whether they were.
     fn keys_scanned(&self, run: i64, object: &str, done: bool) -> Result<bool>;
 
+    /// Whether the undo log also deletes the record `dest_id` of `object` (a record the
+    /// runs created): restoring an earlier image of it first would be wasted.
+    fn undo_deletes(&self, object: &str, dest_id: &str) -> Result<bool>;
+
     /// Every undo result since the last run started, in order.
     fn undo_results(&self) -> Result<Vec<UndoResult>>;
 

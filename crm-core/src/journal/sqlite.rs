@@ -667,6 +667,16 @@ impl Journal for SqliteJournal {
         Ok(n > 0)
     }
 
+    fn undo_deletes(&self, object: &str, dest_id: &str) -> Result<bool> {
+        let delete = to_json(&Undo::Delete)?;
+        let n: i64 = self.db().query_row(
+            "SELECT COUNT(*) FROM undo_log WHERE object = ?1 AND dest_id = ?2 AND action = ?3",
+            params![object, dest_id, delete],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
     fn undo_results(&self) -> Result<Vec<UndoResult>> {
         let conn = self.db();
         let mut stmt =

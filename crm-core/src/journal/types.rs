@@ -183,6 +183,8 @@ pub enum UndoHow {
     Restored,
     /// It could not be undone (the reason says why); a person must look.
     Failed,
+    /// Nothing to do: a later entry deletes the record it would have restored.
+    Superseded,
 }
 
 impl UndoHow {
@@ -193,6 +195,7 @@ impl UndoHow {
             UndoHow::AlreadyGone => "already_gone",
             UndoHow::Restored => "restored",
             UndoHow::Failed => "failed",
+            UndoHow::Superseded => "superseded",
         }
     }
 
@@ -203,6 +206,7 @@ impl UndoHow {
             "already_gone" => UndoHow::AlreadyGone,
             "restored" => UndoHow::Restored,
             "failed" => UndoHow::Failed,
+            "superseded" => UndoHow::Superseded,
             _ => return None,
         })
     }

@@ -9,9 +9,11 @@
 mod csv_out;
 mod json;
 mod markdown;
+mod reasons;
 
 pub use csv_out::{neutralise, write_report_csv};
 pub use json::{ObjectReport, RunReport};
+pub use reasons::{cause_of, reason_groups, ReasonGroup};
 
 use std::path::Path;
 

@@ -94,8 +94,25 @@ pub fn normalise_emails(raw: &str) -> Result<Vec<String>, NormaliseError> {
             })
             .collect()
     };
+    let several = parts.iter().filter(|p| !p.trim().is_empty()).count() > 1;
     for part in parts.into_iter().filter(|p| !p.trim().is_empty()) {
-        let email = normalise_email(part)?;
+        // The error quotes the whole cell (a person looks for that in the export), and
+        // names the piece that failed when the cell was read as several addresses.
+        let email = normalise_email(part).map_err(|e| {
+            let reason = if several {
+                format!(
+                    "read as {} addresses, and {:?} is not one: {}",
+                    raw.split([',', ';', '|'])
+                        .flat_map(str::split_whitespace)
+                        .count(),
+                    part.trim(),
+                    e.reason
+                )
+            } else {
+                e.reason
+            };
+            NormaliseError::new(ValueKind::Email, raw, reason)
+        })?;
         let key = email.to_lowercase();
         if !keys.contains(&key) {
             keys.push(key);
@@ -103,4 +120,24 @@ pub fn normalise_emails(raw: &str) -> Result<Vec<String>, NormaliseError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_quotes_the_whole_cell_not_a_fragment() {
+        let e = normalise_emails("zoe at example.com").unwrap_err();
+        assert_eq!(e.value, "zoe at example.com");
+        assert!(
+            e.reason.contains("\"zoe\" is not one") && e.reason.contains("no `@`"),
+            "{e}"
+        );
+        let e = normalise_emails("nobody").unwrap_err();
+        assert_eq!(
+            (e.value.as_str(), e.reason.as_str()),
+            ("nobody", "it has no `@`")
+        );
+    }
 }

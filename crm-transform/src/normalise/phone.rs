@@ -126,7 +126,17 @@ pub fn normalise_phones(
     default_country: Option<&str>,
 ) -> Result<Vec<ParsedPhone>, NormaliseError> {
     let mut out: Vec<ParsedPhone> = Vec::new();
-    for part in raw.split([';', ',', '|', '\n', '\r']).map(str::trim) {
+    // A list written as a PostgreSQL or JSON array (`{"+48 12 …","+48 …"}`) is read as
+    // one: its elements may hold the separators below.
+    let s = raw.trim();
+    let parts: Vec<String> = if s.starts_with('{') || s.starts_with('[') {
+        super::choice::parse_choices(s, super::choice::ListFormat::Auto)?
+    } else {
+        s.split([';', ',', '|', '\n', '\r'])
+            .map(str::to_string)
+            .collect()
+    };
+    for part in parts.iter().map(|p| p.trim()) {
         if part.is_empty() {
             continue;
         }
@@ -265,4 +275,21 @@ fn strip_idd(country: Id, digits: &str) -> Option<String> {
     let meta = DATABASE.by_id(country.as_ref())?;
     let m = meta.international_prefix()?.find(digits)?;
     (m.start() == 0 && m.end() > 0 && m.end() < digits.len()).then(|| digits[m.end()..].to_string())
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::*;
+
+    #[test]
+    fn phone_lists_written_as_arrays_are_read_as_arrays() {
+        let pg = normalise_phones(r#"{"+48 12 001 00 00","+48 600 700 800"}"#, None).unwrap();
+        assert_eq!(pg.len(), 2, "{pg:?}");
+        assert!(pg[0].phone.number.ends_with("120010000"), "{pg:?}");
+        let json = normalise_phones(r#"["+48 12 001 00 00"]"#, None).unwrap();
+        assert_eq!(json.len(), 1);
+        assert_eq!(normalise_phones("{}", None).unwrap().len(), 0);
+        let plain = normalise_phones("+48 12 001 00 00; +48 600 700 800", None).unwrap();
+        assert_eq!(plain.len(), 2);
+    }
 }

@@ -14,7 +14,7 @@ impl UsercomAudit {
             md += &format!("| {} | {} |\n", c.object, c.records);
         }
         let b = &self.billable;
-        md.push_str("\n## Billable contacts (sources.md §1.6)\n\nA contact is billable with any one of these signals; each is counted separately.\n\n| signal | contacts | source |\n| --- | ---: | --- |\n");
+        md.push_str("\n## Billable contacts\n\nUser.com bills a contact that has any one of these signals (its pricing page: docs.user.com/how-do-we-calculate-the-price); each is counted separately.\n\n| signal | contacts | source |\n| --- | ---: | --- |\n");
         for s in &b.signals {
             let n = s
                 .count
