@@ -25,6 +25,33 @@ pub const X_LINK: &str = "x_link";
 /// (`idealCustomerProfile`; not nullable, default `false`).
 pub const IDEAL_CUSTOMER_PROFILE: &str = "ideal_customer_profile";
 
+/// Names Twenty refuses for a new custom field or object (`nameSingular` and `namePlural`
+/// alike), whatever the object: its reserved metadata keywords, in source order.
+///
+/// Source: twentyhq/twenty v2.21.0,
+/// `packages/twenty-shared/src/metadata/constants/reserved-metadata-name-keywords.constant.ts`
+/// (`RESERVED_METADATA_NAME_KEYWORDS`), checked by
+/// `validate-flat-field-metadata-name.util.ts` and `validate-flat-object-metadata-name.util.ts`.
+/// The server matches exactly (case-sensitively); a name that is not lower camelCase is
+/// refused by another rule anyway. The list is not symmetric: `fullNames` is reserved but
+/// `fullName` is not, `index` but not `indexes`. Refused with 400 `METADATA_VALIDATION_ERROR`,
+/// code `INVALID_FIELD_INPUT` (`INVALID_OBJECT_INPUT` for objects), message `This name is
+/// reserved. Use a different name or the system will add "Custom" suffix.` (live check on a
+/// v2.21.0 server, 2026-11-26).
+pub const TWENTY_RESERVED_NAMES: &[&str] = &[
+    "approvedAccessDomain", "approvedAccessDomains", "appToken", "appTokens", "billingCustomer",
+    "billingCustomers", "billingEntitlement", "billingEntitlements", "billingMeter",
+    "billingMeters", "billingProduct", "billingProducts", "billingSubscription",
+    "billingSubscriptions", "billingSubscriptionItem", "billingSubscriptionItems", "featureFlag",
+    "featureFlags", "job", "jobs", "keyValuePair", "keyValuePairs", "pageLayout", "pageLayouts",
+    "pageLayoutTab", "pageLayoutTabs", "pageLayoutWidget", "pageLayoutWidgets", "twoFactorMethod",
+    "twoFactorMethods", "user", "users", "userWorkspace", "userWorkspaces", "workspace",
+    "workspaces", "role", "roles", "userWorkspaceRole", "userWorkspaceRoles", "plan", "plans",
+    "event", "events", "field", "fields", "link", "links", "currency", "currencies", "fullNames",
+    "address", "addresses", "type", "types", "object", "objects", "index", "relation",
+    "relations", "aggregate", "search", "searches",
+];
+
 /// Standard options of `opportunity.stage` (`NEW` is the server's default).
 pub const OPPORTUNITY_STAGES: [&str; 5] = ["NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"];
 /// Standard options of `task.status` (`TODO` is the server's default).
@@ -98,6 +125,7 @@ pub fn twenty_field_name(object: &str, field: &str) -> Option<&'static str> {
 pub fn twenty_standard_model() -> DataModel {
     let targets = [f::PERSON, f::COMPANY, f::OPPORTUNITY];
     DataModel::new("twenty")
+        .reserved(TWENTY_RESERVED_NAMES.iter().copied())
         .object(
             // workspaceMember: created by invitation only, so records are matched by email.
             ObjectDescriptor::new(f::USER)

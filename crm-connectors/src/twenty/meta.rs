@@ -7,7 +7,9 @@ use crm_core::model::fields as f;
 use crm_core::{DataModel, FieldDescriptor, FieldType, ObjectDescriptor, Reference};
 use serde_json::Value as J;
 
-use super::descriptor::{twenty_standard_model, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES};
+use super::descriptor::{
+    twenty_standard_model, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES, TWENTY_RESERVED_NAMES,
+};
 
 /// Fields every Twenty object has that a migration does not write as data.
 const SYSTEM_FIELDS: &[&str] = &[
@@ -112,7 +114,9 @@ impl Meta {
                 .map(|(c, _, _)| c.to_string())
         };
         let mut meta = Meta {
-            model: DataModel::new("twenty"),
+            // The reserved names come from Twenty's source, not from the metadata answer
+            // (the server does not publish them).
+            model: DataModel::new("twenty").reserved(TWENTY_RESERVED_NAMES.iter().copied()),
             objects: BTreeMap::new(),
             target_columns: BTreeMap::new(),
             live: true,

@@ -13,7 +13,7 @@ mod descriptor;
 
 pub use descriptor::{
     twenty_field_name, twenty_standard_model, IDEAL_CUSTOMER_PROFILE, OPPORTUNITY_STAGES,
-    TASK_STATUSES, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES, X_LINK,
+    TASK_STATUSES, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES, TWENTY_RESERVED_NAMES, X_LINK,
 };
 
 #[cfg(feature = "twenty")]

@@ -99,7 +99,7 @@ fn check_input(o: &ObjectDef, data: &Value, update: bool) -> Result<(), (String,
             let field = o
                 .fields
                 .iter()
-                .find(|f| f.name == *k && f.ftype != "RELATION");
+                .find(|f| f.name == *k && !f.is_relation());
             let join = o.fields.iter().any(|f| f.join_column() == Some(k.as_str()));
             match field {
                 None if !join => {

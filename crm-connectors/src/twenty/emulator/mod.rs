@@ -28,4 +28,4 @@ mod replay;
 mod tests;
 
 pub use faults::{Fault, RequestLog};
-pub use server::{CapturedRequest, EmulatorConfig, TwentyEmulator};
+pub use server::{CapturedRequest, EmulatorConfig, Profile, TwentyEmulator};

@@ -3,6 +3,7 @@
 use super::errors::ApiError;
 use super::filter::Filter;
 use super::model::{stable_id, FieldDef, ObjectDef};
+use super::server::Profile;
 use super::values::{merge_composite, normalize_date, record_default, search_vector};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
@@ -15,6 +16,8 @@ pub(super) type Record = Map<String, Value>;
 pub(super) struct Store {
     pub(super) objects: Vec<ObjectDef>,
     pub(super) records: HashMap<String, Vec<Record>>,
+    /// Which recorded server's rules apply.
+    pub(super) profile: Profile,
     clock_ms: i64,
     rng: u64,
 }
@@ -26,8 +29,8 @@ pub(super) fn is_uuid(s: &str) -> bool {
 
 impl Store {
     /// A workspace with the standard objects and no records; ids come from `seed`.
-    pub(super) fn new(seed: u64) -> Self {
-        let objects = super::model::standard_objects();
+    pub(super) fn new(seed: u64, profile: Profile) -> Self {
+        let objects = super::model::standard_objects(profile);
         let records = objects
             .iter()
             .map(|o| (o.singular.clone(), Vec::new()))
@@ -35,6 +38,7 @@ impl Store {
         Store {
             objects,
             records,
+            profile,
             clock_ms: 1_795_000_000_000,
             rng: seed ^ 0x9e37_79b9_7f4a_7c15,
         }
@@ -109,7 +113,7 @@ impl Store {
             let field = obj
                 .fields
                 .iter()
-                .find(|f| f.name == *key && f.ftype != "RELATION");
+                .find(|f| f.name == *key && !f.is_relation());
             let join = obj
                 .fields
                 .iter()
@@ -168,7 +172,7 @@ impl Store {
         for f in &obj.fields {
             if let Some(join) = f.join_column() {
                 r.insert(join.to_string(), Value::Null);
-            } else if f.ftype != "RELATION" {
+            } else if !f.is_relation() {
                 r.insert(f.name.clone(), record_default(obj, f));
             }
         }
