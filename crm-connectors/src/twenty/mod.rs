@@ -12,8 +12,9 @@
 mod descriptor;
 
 pub use descriptor::{
-    twenty_field_name, twenty_standard_model, IDEAL_CUSTOMER_PROFILE, OPPORTUNITY_STAGES,
-    TASK_STATUSES, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES, TWENTY_RESERVED_NAMES, X_LINK,
+    twenty_field_name, twenty_standard_model, twenty_v2_standard_model, IDEAL_CUSTOMER_PROFILE,
+    OPPORTUNITY_STAGES, TASK_STATUSES, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES,
+    TWENTY_RESERVED_NAMES, TWENTY_V1_ONLY_FIELDS, X_LINK,
 };
 
 #[cfg(feature = "twenty")]

@@ -60,11 +60,7 @@ impl TwentySink {
         if let Some(m) = guard.as_ref() {
             return Ok(m.clone());
         }
-        let m = match self
-            .client
-            .rest(Request::get("/rest/metadata/objects"))
-            .await
-        {
+        let m = match self.metadata_objects().await {
             Ok(body) => {
                 match Meta::from_objects(&body, &self.config.source_key_field) {
                     Some(m) => m,
@@ -83,6 +79,48 @@ impl TwentySink {
         let m = Arc::new(m);
         *guard = Some(m.clone());
         Ok(m)
+    }
+
+    /// `GET /rest/metadata/objects`, every page: v1 answers everything at once and refuses any
+    /// query string; v2.21 answers `{data:[…], pageInfo}` and pages by id (`limit` ≤ 200,
+    /// `starting_after`), so later pages are asked for only when `hasNextPage` says so.
+    pub(super) async fn metadata_objects(&self) -> Result<J> {
+        let mut body = self
+            .client
+            .rest(Request::get("/rest/metadata/objects"))
+            .await?;
+        loop {
+            let more = body.pointer("/pageInfo/hasNextPage").and_then(J::as_bool) == Some(true);
+            let cursor = body
+                .pointer("/pageInfo/endCursor")
+                .and_then(J::as_str)
+                .map(str::to_string);
+            let (true, Some(cursor), Some(_)) =
+                (more, cursor, body.get("data").and_then(J::as_array))
+            else {
+                return Ok(body);
+            };
+            let next = self
+                .client
+                .rest(
+                    Request::get("/rest/metadata/objects")
+                        .query("limit", "200")
+                        .query("starting_after", cursor),
+                )
+                .await?;
+            let page = next
+                .get("data")
+                .and_then(J::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if page.is_empty() {
+                return Ok(body);
+            }
+            if let Some(list) = body.get_mut("data").and_then(J::as_array_mut) {
+                list.extend(page);
+            }
+            body["pageInfo"] = next.get("pageInfo").cloned().unwrap_or(J::Null);
+        }
     }
 
     /// Forgets the cached metadata (after a metadata change).

@@ -44,9 +44,9 @@ fn field_json_v2(f: &FieldDef, object_id: &str) -> Value {
         "objectMetadataId": object_id, "isLabelSyncedWithName": false, "defaultValue": f.default,
         "options": f.options, "createdAt": STAMP, "updatedAt": STAMP});
     let settings = match &f.relation {
-        Some(super::model::Relation::ManyToOne { join, .. }) => {
-            Some(json!({"onDelete": "SET_NULL", "relationType": "MANY_TO_ONE", "joinColumnName": join}))
-        }
+        Some(super::model::Relation::ManyToOne { join, .. }) => Some(
+            json!({"onDelete": "SET_NULL", "relationType": "MANY_TO_ONE", "joinColumnName": join}),
+        ),
         Some(super::model::Relation::OneToMany { .. }) => {
             Some(json!({"relationType": "ONE_TO_MANY"}))
         }
@@ -55,7 +55,10 @@ fn field_json_v2(f: &FieldDef, object_id: &str) -> Value {
     if let (Some(m), Some(st)) = (v.as_object_mut(), settings) {
         m.insert("settings".into(), st);
         if f.ftype == "MORPH_RELATION" {
-            m.insert("morphId".into(), json!(stable_id(&format!("morph:{object_id}"))));
+            m.insert(
+                "morphId".into(),
+                json!(stable_id(&format!("morph:{object_id}"))),
+            );
         }
     }
     v
@@ -149,6 +152,8 @@ pub(super) enum Refusal {
         name: String,
         object_id: String,
         rules: Vec<Rule>,
+        /// An `isUnique` field also fails its index (probe 11: one more knock-on entry).
+        unique: bool,
     },
     /// The builder's validation of a new object.
     Object {
@@ -210,7 +215,15 @@ impl Refusal {
             (Profile::V2, Refusal::Dto(m)) => {
                 json!({"message": m, "error": "Bad Request", "statusCode": 400})
             }
-            (Profile::V2, Refusal::Field { name, object_id, rules }) => {
+            (
+                Profile::V2,
+                Refusal::Field {
+                    name,
+                    object_id,
+                    rules,
+                    unique,
+                },
+            ) => {
                 let uid = stable_id(&format!("refused:{object_id}.{name}"));
                 let object_uid = universal_id(object_id, false);
                 let view_field = |view: &str| {
@@ -220,8 +233,9 @@ impl Refusal {
                         "viewUniversalIdentifier": view, "fieldMetadataUniversalIdentifier": uid},
                         "metadataName": "viewField", "type": "create"})
                 };
-                let total = rules.len() + 2;
-                json!({"statusCode": 400, "error": "METADATA_VALIDATION_ERROR",
+                // `summary` counts failed entities, not rules.
+                let total = 3 + usize::from(*unique);
+                let mut body = json!({"statusCode": 400, "error": "METADATA_VALIDATION_ERROR",
                     "message": "Multiple validation errors occurred while creating fields",
                     "errors": {"fieldMetadata": [{"status": "fail", "errors": rules.iter().map(entry).collect::<Vec<_>>(),
                         "flatEntityMinimalInformation": {"universalIdentifier": uid, "name": name,
@@ -230,9 +244,28 @@ impl Refusal {
                         "viewField": [view_field("20202020-a002-4a02-8a02-ae0a1ea12001"),
                             view_field("20202020-a002-4a02-8a02-ae0a1ea11a00")]},
                     "summary": {"totalErrors": total, "fieldMetadata": 1, "viewField": 2},
-                    "userFriendlyMessage": friendly(total, rules)})
+                    "userFriendlyMessage": friendly(total, rules)});
+                if *unique {
+                    let rule = |code: &str, message: &str, friendly: &str| json!({"code": code, "message": message, "userFriendlyMessage": friendly});
+                    body["errors"]["index"] = json!([{"status": "fail", "errors": [
+                        rule("INDEX_ALREADY_EXISTS", "Index with same universal identifier already exists", "Index already exists"),
+                        rule("INDEX_ALREADY_EXISTS", "Index with same name already exists", "Index with same name already exists"),
+                        rule("INDEX_FIELD_NOT_FOUND", "Could not find index field related field metadata", "Field referenced in index does not exist")],
+                        "flatEntityMinimalInformation": {"universalIdentifier": stable_id(&format!("{uid}:index")),
+                            "name": format!("IDX_UNIQUE_{}", &stable_id(&format!("{object_id}.{name}")).replace('-', "")[..27])},
+                        "metadataName": "index", "type": "create"}]);
+                    body["summary"]["index"] = json!(1);
+                }
+                body
             }
-            (Profile::V2, Refusal::Object { singular, plural, rules }) => {
+            (
+                Profile::V2,
+                Refusal::Object {
+                    singular,
+                    plural,
+                    rules,
+                },
+            ) => {
                 let uid = stable_id(&format!("refused-object:{singular}"));
                 json!({"statusCode": 400, "error": "METADATA_VALIDATION_ERROR",
                     "message": "Multiple validation errors occurred while creating object",
@@ -347,7 +380,11 @@ fn create_field(store: &mut Store, input: &Value) -> Result<Value, Refusal> {
         );
         r.v1 = Some(taken_v1.clone());
         rules.push(r);
-    } else if o.fields.iter().any(|f| f.join_column() == Some(name.as_str())) {
+    } else if o
+        .fields
+        .iter()
+        .any(|f| f.join_column() == Some(name.as_str()))
+    {
         let mut r = Rule::new(
             "NOT_AVAILABLE",
             format!(
@@ -360,7 +397,11 @@ fn create_field(store: &mut Store, input: &Value) -> Result<Value, Refusal> {
         ));
         r.v1 = Some(taken_v1);
         rules.push(r);
-    } else if o.fields.iter().any(|f| composite_columns(f).contains(&name)) {
+    } else if o
+        .fields
+        .iter()
+        .any(|f| composite_columns(f).contains(&name))
+    {
         let mut r = Rule::new(
             "RESERVED_KEYWORD",
             format!("Name \"{name}\" is reserved composite field name"),
@@ -426,6 +467,7 @@ fn create_field(store: &mut Store, input: &Value) -> Result<Value, Refusal> {
             name,
             object_id: oid.to_string(),
             rules,
+            unique: f.unique,
         });
     }
     if ftype != "TEXT" {

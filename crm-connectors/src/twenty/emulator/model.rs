@@ -6,6 +6,8 @@ use serde_json::{json, Value};
 /// The id the recorded server gave the person object (probe 14), kept so recorded
 /// metadata requests replay unchanged.
 pub(super) const PERSON_OBJECT_ID: &str = "0fa8e36c-9851-4797-a5b8-ae24a101a0ca";
+/// The id the recorded v2.21 server gave the person object (`twenty-v2-live` probe 11).
+pub(super) const PERSON_OBJECT_ID_V2: &str = "ce8e1975-368e-428e-a63d-0ab5dd722065";
 
 /// A relation of one field.
 #[derive(Debug, Clone)]
@@ -424,7 +426,16 @@ pub(super) fn standard_objects(profile: Profile) -> Vec<ObjectDef> {
     );
 
     vec![
-        object(Some(PERSON_OBJECT_ID), p, "people", person),
+        object(
+            Some(if v2 {
+                PERSON_OBJECT_ID_V2
+            } else {
+                PERSON_OBJECT_ID
+            }),
+            p,
+            "people",
+            person,
+        ),
         object(None, c, "companies", company),
         object(None, o, "opportunities", opp),
         object(None, t, "tasks", task),

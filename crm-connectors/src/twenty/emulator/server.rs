@@ -188,7 +188,11 @@ impl TwentyEmulator {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            store: Mutex::new(Store::new(config.seed, config.profile)),
+            store: Mutex::new({
+                let mut s = Store::new(config.seed, config.profile);
+                s.batch_cap = config.batch_cap();
+                s
+            }),
             config,
             faults: Mutex::new(VecDeque::new()),
             log: Mutex::new(RequestLog::default()),

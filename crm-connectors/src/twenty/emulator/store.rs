@@ -18,6 +18,8 @@ pub(super) struct Store {
     pub(super) records: HashMap<String, Vec<Record>>,
     /// Which recorded server's rules apply.
     pub(super) profile: Profile,
+    /// Records per create-many request, when capped.
+    pub(super) batch_cap: Option<usize>,
     clock_ms: i64,
     rng: u64,
 }
@@ -39,6 +41,7 @@ impl Store {
             objects,
             records,
             profile,
+            batch_cap: None,
             clock_ms: 1_795_000_000_000,
             rng: seed ^ 0x9e37_79b9_7f4a_7c15,
         }
@@ -126,6 +129,9 @@ impl Store {
                 (None, Some(_)) => {
                     base.insert(key.clone(), val.clone());
                 }
+                (None, None) if self.profile == Profile::V2 => {
+                    return Err(ApiError::unknown_field_v2(key, &obj.singular))
+                }
                 (None, None) => return Err(ApiError::unknown_field(key, &obj.singular)),
             }
         }
@@ -139,8 +145,15 @@ impl Store {
         old: &Value,
         v: &Value,
     ) -> Result<Value, ApiError> {
-        if f.ftype == "RICH_TEXT_V2" && v.is_object() && v.get("markdown").is_none() {
+        if f.ftype == "RICH_TEXT_V2"
+            && v.is_object()
+            && v.get("markdown").is_none()
+            && self.profile == Profile::V1
+        {
             return Err(ApiError::markdown_required());
+        }
+        if self.profile == Profile::V2 {
+            super::values::validate_v2(f, v).map_err(ApiError::invalid_args)?;
         }
         if super::values::composite_keys(&f.ftype).is_some() {
             return Ok(merge_composite(&f.ftype, old, v));
@@ -204,14 +217,20 @@ impl Store {
             let mut seen: HashSet<String> = self
                 .rows(&obj.singular)
                 .iter()
-                .filter(|r| r.get("deletedAt").is_none_or(Value::is_null))
+                // v2.21's unique indexes include soft-deleted rows (probe 10).
+                .filter(|r| {
+                    self.profile == Profile::V2 || r.get("deletedAt").is_none_or(Value::is_null)
+                })
                 .filter(|r| !skip.contains(r.get("id").and_then(Value::as_str).unwrap_or("")))
                 .filter_map(|r| Self::unique_key(f, r))
                 .collect();
             for c in cands {
                 if let Some(k) = Self::unique_key(f, c) {
                     if !seen.insert(k.clone()) {
-                        return Err(ApiError::duplicate(&f.label, &k));
+                        return Err(match self.profile {
+                            Profile::V1 => ApiError::duplicate(&f.label, &k),
+                            Profile::V2 => ApiError::duplicate_v2(),
+                        });
                     }
                 }
             }

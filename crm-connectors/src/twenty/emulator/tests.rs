@@ -62,6 +62,13 @@ async fn emu() -> TwentyEmulator {
         .expect("emulator starts")
 }
 
+/// The v1.4-era server (the recordings these tests were written against).
+async fn emu_v1() -> TwentyEmulator {
+    TwentyEmulator::start(EmulatorConfig::v1())
+        .await
+        .expect("emulator starts")
+}
+
 async fn ok(e: &TwentyEmulator, m: &str, p: &str, b: Option<&Value>) -> (u16, Value) {
     let (s, _, v) = call(e, m, p, b, Some(e.api_key()))
         .await
@@ -97,7 +104,7 @@ async fn auth_is_required() {
 
 #[tokio::test]
 async fn batch_with_one_duplicate_fails_whole() {
-    let e = emu().await;
+    let e = emu_v1().await;
     let (s, _) = ok(
         &e,
         "POST",
@@ -119,7 +126,7 @@ async fn batch_with_one_duplicate_fails_whole() {
 
 #[tokio::test]
 async fn graphql_create_many_returns_at_most_60() {
-    let e = emu().await;
+    let e = emu_v1().await;
     let data: Vec<Value> = (0..75)
         .map(|i| json!({"name": {"firstName": format!("P{i}")}}))
         .collect();
@@ -132,7 +139,7 @@ async fn graphql_create_many_returns_at_most_60() {
 
 #[tokio::test]
 async fn upsert_keeps_created_at_and_unsent_fields() {
-    let e = emu().await;
+    let e = emu_v1().await;
     let sel = "{ id jobTitle city createdAt emails{primaryEmail} }";
     let q = |d: Value| json!({"query": format!("mutation($d:[PersonCreateInput!]!){{ createPeople(data:$d, upsert:true){sel} }}"), "variables": {"d": d}});
     let (_, a) = ok(&e, "POST", "/graphql", Some(&q(json!([{"emails": {"primaryEmail": "u@x.example"}, "jobTitle": "T", "createdAt": "2019-01-01T00:00:00Z"}])))).await;
@@ -158,7 +165,7 @@ async fn upsert_keeps_created_at_and_unsent_fields() {
 #[tokio::test]
 async fn soft_delete_does_not_block_recreate_but_blocks_restore() {
     // The recording (probe 10) wins over twenty.md: the unique check ignores soft-deleted rows.
-    let e = emu().await;
+    let e = emu_v1().await;
     let mk = json!({"query": "mutation($d:PersonCreateInput!){ createPerson(data:$d){ id } }", "variables": {"d": {"emails": {"primaryEmail": "s@x.example"}}}});
     let (_, v) = ok(&e, "POST", "/graphql", Some(&mk)).await;
     let id = v["data"]["createPerson"]["id"].clone();
