@@ -21,6 +21,9 @@ pub enum Fault {
     CommitThenDrop,
     /// Apply the request, then wait this long before answering (past a client's timeout).
     CommitThenStall(Duration),
+    /// Answer this status and JSON body without touching state: a refusal a test scripts from
+    /// a recording (e.g. a v2 `METADATA_VALIDATION_ERROR` body).
+    Reply(u16, serde_json::Value),
 }
 
 impl Fault {
@@ -98,13 +101,20 @@ pub(super) fn route_key(method: &str, path: &str) -> String {
 pub(super) struct FaultRule {
     pub(super) fault: Fault,
     pub(super) path_prefix: Option<String>,
+    /// Matching requests to let through before this fault applies.
+    pub(super) skip: usize,
 }
 
-/// Take the first queued fault that applies to `path`.
+/// Take the first queued fault that applies to `path`; a rule still skipping counts this
+/// request and lets it (and the rules behind it) be.
 pub(super) fn take_fault(queue: &mut VecDeque<FaultRule>, path: &str) -> Option<Fault> {
     let idx = queue
         .iter()
         .position(|r| r.path_prefix.as_deref().is_none_or(|p| path.starts_with(p)))?;
+    if queue[idx].skip > 0 {
+        queue[idx].skip -= 1;
+        return None;
+    }
     queue.remove(idx).map(|r| r.fault)
 }
 

@@ -252,6 +252,7 @@ impl TwentyEmulator {
         lock(&self.shared.faults).push_back(FaultRule {
             fault,
             path_prefix: None,
+            skip: 0,
         });
     }
 
@@ -260,6 +261,17 @@ impl TwentyEmulator {
         lock(&self.shared.faults).push_back(FaultRule {
             fault,
             path_prefix: Some(path_prefix.into()),
+            skip: 0,
+        });
+    }
+
+    /// Queue a fault for the request whose path starts with `path_prefix` after `skip` such
+    /// requests have been served normally (a refusal mid-way through a series of changes).
+    pub fn push_fault_after(&self, path_prefix: &str, skip: usize, fault: Fault) {
+        lock(&self.shared.faults).push_back(FaultRule {
+            fault,
+            path_prefix: Some(path_prefix.into()),
+            skip,
         });
     }
 
@@ -387,6 +399,7 @@ async fn handle(
             }
             r
         }
+        Some(Fault::Reply(status, body)) => json_response(status, &body),
         Some(Fault::ServerError(status)) => json_response(
             status,
             &json!({"statusCode": status, "error": "InternalServerErrorException", "messages": ["Internal server error"]}),
