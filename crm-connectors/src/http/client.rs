@@ -8,6 +8,7 @@ use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
 pub use reqwest::Method;
 
 use super::rate_limit::RateLimiter;
+use super::server_pace::{RateHeaders, ServerPace};
 use super::retry::{parse_retry_after, RetryConfig};
 use super::secret::Secret;
 use super::status::is_retryable_status;
@@ -172,7 +173,8 @@ impl Response {
 /// The shared HTTP client. Cloning is cheap and shares the connection pool and the limiter.
 ///
 /// Order of the layers, outermost first: **retry** (count and total deadline; waits the
-/// longer of backoff and `Retry-After`) → **rate limiter** (every attempt spends quota, a
+/// longer of backoff and `Retry-After`) → **server pace** (holds every worker while the server
+/// said `X-RateLimit-Remaining: 0` or sent a `Retry-After`) → **rate limiter** (every attempt spends quota, a
 /// request waiting out its backoff holds none) → **per-attempt timeout** → reqwest.
 ///
 /// Retried: 429 always (a throttled request was not applied); 408, 5xx and timeouts only for
@@ -186,6 +188,7 @@ pub struct HttpClient {
     key: Option<Secret>,
     retry: RetryConfig,
     limiter: RateLimiter,
+    pace: ServerPace,
     timeout: Duration,
 }
 
@@ -208,6 +211,7 @@ impl HttpClient {
             key: config.api_key,
             retry: config.retry,
             limiter: RateLimiter::per_minute(config.rate_limit_per_min, config.burst),
+            pace: ServerPace::default(),
             timeout: config.attempt_timeout,
         })
     }
@@ -222,14 +226,24 @@ impl HttpClient {
         &self.limiter
     }
 
+    /// The server's rate-limit headers as last seen (all `None` when it sends none).
+    pub fn rate_headers(&self) -> RateHeaders {
+        self.pace.headers()
+    }
+
     /// Sends `req` through the retry and rate-limit loop.
     pub async fn send(&self, req: &Request) -> Result<Response> {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
+            // The server's word first (X-RateLimit-Remaining: 0, Retry-After), then ours.
+            self.pace.wait().await;
             self.limiter.acquire().await;
             let outcome = self.attempt(req).await;
+            if let Ok((_, headers, _)) = &outcome {
+                self.pace.observe(headers);
+            }
             let retries_used = attempt - 1;
             let (retry_after, why) = match outcome {
                 Ok((status, headers, body)) => {

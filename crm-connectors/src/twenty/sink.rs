@@ -26,8 +26,13 @@ pub struct TwentySink {
     pub(super) config: TwentyConfig,
     pub(super) client: TwentyClient,
     meta: Mutex<Option<Arc<Meta>>>,
-    /// Current batch cap: halved when the server refuses a batch as too large.
+    /// Current batch cap: halved when the server refuses a batch as too large, set to the cap
+    /// a refusal states.
     pub(super) batch_cap: AtomicUsize,
+    /// The cap the server stated in a refusal (0: none stated yet).
+    pub(super) learned_cap: AtomicUsize,
+    /// What [`Self::probe`] found.
+    pub(super) found: std::sync::Mutex<Option<super::capabilities::TwentyCapabilities>>,
     /// Held while checking for (and creating) the source-key field, so concurrent batches
     /// do not race to create it and lose (the loser would write records without keys).
     key_field: Mutex<()>,
@@ -43,6 +48,8 @@ impl TwentySink {
             client,
             meta: Mutex::new(None),
             batch_cap: AtomicUsize::new(cap),
+            learned_cap: AtomicUsize::new(0),
+            found: std::sync::Mutex::new(None),
             key_field: Mutex::new(()),
         })
     }
@@ -417,7 +424,11 @@ impl Sink for TwentySink {
 
     fn capabilities(&self) -> SinkCapabilities {
         SinkCapabilities {
-            max_batch_size: self.config.effective_batch_size(),
+            // The configured size, lowered to a cap the server was found (or said) to have.
+            max_batch_size: self
+                .config
+                .effective_batch_size()
+                .min(self.batch_cap.load(std::sync::atomic::Ordering::Relaxed).max(1)),
             update: true,
             upsert: false,
             hard_delete: true,
@@ -431,8 +442,21 @@ impl Sink for TwentySink {
         self.client
             .rest(Request::get("/rest/people").query("limit", "1"))
             .await
-            .map(|_| ())
-            .map_err(|e| e.with_operation("check"))
+            .map_err(|e| e.with_operation("check"))?;
+        // Detect, don't assume: what this server does, kept for `capabilities_found`.
+        let caps = self.probe().await;
+        tracing::info!(
+            generation = ?caps.api_generation,
+            batch_cap = ?caps.batch_cap,
+            rest_upsert = ?caps.rest_upsert,
+            rate_limit_headers = caps.rate_limit_headers.seen,
+            "Twenty server probed."
+        );
+        for w in caps.active_workflows.iter().flatten() {
+            tracing::warn!(workflow = %w.name, event = %w.event, skipped_for = ?w.skipped_for_sources,
+                "An active workflow runs on records this migration writes.");
+        }
+        Ok(())
     }
 
     async fn data_model(&self) -> Result<DataModel> {

@@ -38,6 +38,19 @@ pub(super) fn uuid_v4() -> String {
     )
 }
 
+/// The cap a "Maximum number of records to upsert is N." refusal states (v2.21, probe 02).
+pub(super) fn stated_cap(body: &str) -> Option<usize> {
+    let m = error_message(body)?;
+    let rest = m.split("Maximum number of records").nth(1)?;
+    let digits: String = rest
+        .split(" is ")
+        .nth(1)?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
 fn rejected(r: Refusal) -> WriteOutcome {
     WriteOutcome::Rejected {
         field: r.field,
@@ -260,6 +273,22 @@ impl TwentySink {
                     };
                     out.push((items[0].0, o));
                     return Ok(false);
+                }
+                if let Some(cap) = stated_cap(&resp.body).filter(|c| *c >= 1 && *c < items.len()) {
+                    // The server said its cap ("Maximum number of records to upsert is 200.",
+                    // v2.21 probe 02): re-split at it, no halving. Nothing was stored.
+                    self.batch_cap.fetch_min(cap, Ordering::Relaxed);
+                    self.learned_cap.store(cap, Ordering::Relaxed);
+                    tracing::warn!(
+                        records = items.len(),
+                        new_cap = cap,
+                        "Twenty refused the batch as over its cap; re-splitting at the cap."
+                    );
+                    let mut all_ok = true;
+                    for part in items.chunks(cap) {
+                        all_ok &= self.isolate(plural, part, false, out).await?;
+                    }
+                    return Ok(all_ok);
                 }
                 if too_large {
                     let half = (items.len() / 2).max(1);

@@ -1,0 +1,124 @@
+//! Detect, don't assume (issue 10): what `TwentySink::check` finds out about the server, on
+//! the emulator's v2.21 and v1.4 profiles, and a batch cap learned from the server's own
+//! refusal ("Maximum number of records to upsert is N.") with the batch re-split at it.
+#![cfg(all(feature = "twenty", feature = "emulators"))]
+
+use crm_connectors::http::{RetryConfig, Secret};
+use crm_connectors::twenty::emulator::{EmulatorConfig, TwentyEmulator};
+use crm_connectors::twenty::{ApiGeneration, TwentyConfig, TwentySink};
+use crm_core::model::{fields as f, Value};
+use crm_core::{Sink, SourceKey, WriteOp, WriteOutcome, WriteRecord};
+
+fn sink(emu: &TwentyEmulator) -> TwentySink {
+    let cfg = TwentyConfig::new(emu.url(), Secret::new(emu.api_key()))
+        .with_rate_limit(None)
+        .with_retry(RetryConfig::none());
+    TwentySink::new(cfg).unwrap()
+}
+
+fn person(i: usize) -> WriteRecord {
+    WriteRecord {
+        key: SourceKey::new("test", "contacts", i.to_string()),
+        op: WriteOp::Create { merge_on: None },
+        created_at: None,
+        updated_at: None,
+        fields: [
+            (f::FIRST_NAME.to_string(), Value::Text(format!("P{i}"))),
+            (
+                f::EMAILS.to_string(),
+                Value::Emails(vec![format!("p{i}@example.com")]),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+    }
+}
+
+#[tokio::test]
+async fn a_v2_server_is_found_to_be_one() {
+    let emu = TwentyEmulator::start(EmulatorConfig::default())
+        .await
+        .unwrap();
+    let sink = sink(&emu);
+    assert!(sink.capabilities_found().is_none(), "nothing found before the probe");
+    sink.check().await.unwrap();
+    let caps = sink.capabilities_found().unwrap();
+    assert_eq!(caps.api_generation, ApiGeneration::V2);
+    assert_eq!(caps.batch_cap, Some(200));
+    assert_eq!(caps.rest_upsert, Some(true));
+    assert_eq!(
+        caps.target_columns.get(f::PERSON).map(String::as_str),
+        Some("targetPersonId")
+    );
+    assert_eq!(
+        caps.target_columns.get(f::COMPANY).map(String::as_str),
+        Some("targetCompanyId")
+    );
+    assert_eq!(
+        caps.rich_text,
+        Some(("RICH_TEXT_V2".to_string(), "bodyV2".to_string()))
+    );
+    for gone in [
+        "person.city",
+        "person.xLink",
+        "company.employees",
+        "company.idealCustomerProfile",
+    ] {
+        assert!(caps.missing_v1_fields.iter().any(|x| x == gone), "{gone}: {caps:?}");
+    }
+    assert!(!caps.rate_limit_headers.seen, "v2.21 sends no rate-limit header");
+    assert_eq!(sink.capabilities().max_batch_size, 200);
+    // The live model follows the server: no field v2 lacks is claimed.
+    let model = sink.data_model().await.unwrap();
+    assert!(model.get(f::PERSON).unwrap().get(f::CITY).is_none());
+    assert!(model.get(f::COMPANY).unwrap().get(f::EMPLOYEES).is_none());
+    assert!(model.get(f::COMPANY).unwrap().get(f::ANNUAL_REVENUE).is_some());
+    assert!(model.get(f::TASK).unwrap().get(f::TARGETS).is_some());
+    // Serialisable for the report.
+    let j = serde_json::to_value(&caps).unwrap();
+    assert_eq!(j["api_generation"], "v2");
+}
+
+#[tokio::test]
+async fn a_v1_server_is_found_to_be_one() {
+    let emu = TwentyEmulator::start(EmulatorConfig::v1()).await.unwrap();
+    let sink = sink(&emu);
+    sink.check().await.unwrap();
+    let caps = sink.capabilities_found().unwrap();
+    assert_eq!(caps.api_generation, ApiGeneration::V1);
+    assert_eq!(caps.batch_cap, None);
+    assert_eq!(caps.rest_upsert, Some(false));
+    assert_eq!(
+        caps.target_columns.get(f::PERSON).map(String::as_str),
+        Some("personId")
+    );
+    assert!(caps.missing_v1_fields.is_empty(), "{caps:?}");
+    assert_eq!(caps.active_workflows, None, "no workflow objects on v1");
+    let model = sink.data_model().await.unwrap();
+    assert!(model.get(f::PERSON).unwrap().get(f::CITY).is_some());
+}
+
+/// A server whose cap is lower than the one its generation is known for says so; the batch is
+/// re-split at the stated cap (no halving), nothing is lost or doubled, and the cap is kept.
+#[tokio::test]
+async fn a_stated_batch_cap_is_learned_and_the_batch_re_split() {
+    let emu = TwentyEmulator::start(EmulatorConfig::default().with_max_batch(50))
+        .await
+        .unwrap();
+    let sink = sink(&emu);
+    sink.check().await.unwrap();
+    assert_eq!(sink.capabilities_found().unwrap().batch_cap, Some(200));
+    let batch: Vec<WriteRecord> = (0..120).map(person).collect();
+    let out = sink.write_batch(f::PERSON, &batch).await.unwrap();
+    assert!(
+        out.iter().all(|o| matches!(o, WriteOutcome::Created { .. })),
+        "{out:?}"
+    );
+    assert_eq!(emu.count("people"), 120);
+    // One refused request of 120, then 50 + 50 + 20.
+    assert_eq!(emu.requests().count("POST /rest/batch/people"), 4);
+    let caps = sink.capabilities_found().unwrap();
+    assert_eq!(caps.batch_cap, Some(50));
+    assert!(caps.batch_cap_source.contains("stated"), "{caps:?}");
+    assert_eq!(sink.capabilities().max_batch_size, 50);
+}
