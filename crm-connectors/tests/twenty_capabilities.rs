@@ -122,3 +122,60 @@ async fn a_stated_batch_cap_is_learned_and_the_batch_re_split() {
     assert!(caps.batch_cap_source.contains("stated"), "{caps:?}");
     assert_eq!(sink.capabilities().max_batch_size, 50);
 }
+
+/// Task targets go in requests of at most the cap: 150 tasks with two targets each are 300
+/// junction rows, two requests on a v2 server (not one refused request and 150 more).
+#[tokio::test]
+async fn target_rows_go_in_requests_of_the_cap() {
+    use crm_core::model::RecordId;
+    let emu = TwentyEmulator::start(EmulatorConfig::default())
+        .await
+        .unwrap();
+    let sink = sink(&emu);
+    sink.check().await.unwrap();
+    let companies: Vec<WriteRecord> = (0..2)
+        .map(|i| WriteRecord {
+            key: SourceKey::new("test", "companies", i.to_string()),
+            op: WriteOp::Create { merge_on: None },
+            created_at: None,
+            updated_at: None,
+            fields: [(f::NAME.to_string(), Value::Text(format!("C{i}")))]
+                .into_iter()
+                .collect(),
+        })
+        .collect();
+    let ids: Vec<String> = sink
+        .write_batch(f::COMPANY, &companies)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| match o {
+            WriteOutcome::Created { id } => id,
+            o => panic!("{o:?}"),
+        })
+        .collect();
+    let targets = Value::Ids(ids.iter().map(|id| RecordId::new(f::COMPANY, id)).collect());
+    let tasks: Vec<WriteRecord> = (0..150)
+        .map(|i| WriteRecord {
+            key: SourceKey::new("test", "tasks", i.to_string()),
+            op: WriteOp::Create { merge_on: None },
+            created_at: None,
+            updated_at: None,
+            fields: [
+                (f::TITLE.to_string(), Value::Text(format!("T{i}"))),
+                (f::TARGETS.to_string(), targets.clone()),
+            ]
+            .into_iter()
+            .collect(),
+        })
+        .collect();
+    let out = sink.write_batch(f::TASK, &tasks).await.unwrap();
+    assert!(
+        out.iter().all(|o| matches!(o, WriteOutcome::Created { .. })),
+        "{out:?}"
+    );
+    assert_eq!(emu.count("taskTargets"), 300);
+    assert_eq!(emu.requests().count("POST /rest/batch/taskTargets"), 2);
+    let row = &emu.records("taskTarget")[0];
+    assert!(row.get("targetCompanyId").is_some_and(|v| v.is_string()), "{row}");
+}

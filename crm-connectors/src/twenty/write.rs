@@ -399,17 +399,46 @@ impl TwentySink {
             return Ok(());
         }
         let path = format!("/rest/batch/{junction}s");
-        let all: Vec<J> = per_record.iter().flat_map(|(_, _, r)| r.clone()).collect();
-        if self
-            .client
-            .rest(Request::post(&path, J::Array(all)))
-            .await
-            .is_ok()
+        // Rows go in requests of at most the batch cap (a batch of 200 tasks with two targets
+        // each is 400 rows, over v2's cap); a request refused falls back to one per record.
+        let cap = self.batch_cap.load(Ordering::Relaxed).max(1);
+        let mut groups: Vec<Vec<(usize, String, Vec<J>)>> = vec![Vec::new()];
+        let mut rows_in_group = 0;
+        for rec in per_record {
+            if rows_in_group > 0 && rows_in_group + rec.2.len() > cap {
+                groups.push(Vec::new());
+                rows_in_group = 0;
+            }
+            rows_in_group += rec.2.len();
+            groups.last_mut().map(|g| g.push(rec));
+        }
+        for group in groups {
+            self.link_group(&path, om, group, out).await?;
+        }
+        Ok(())
+    }
+
+    /// One request for the rows of `group`; if refused, one per record, and a record whose
+    /// rows are refused is destroyed again and rejected.
+    async fn link_group(
+        &self,
+        path: &str,
+        om: &ObjectMeta,
+        group: Vec<(usize, String, Vec<J>)>,
+        out: &mut [Option<WriteOutcome>],
+    ) -> Result<()> {
+        let all: Vec<J> = group.iter().flat_map(|(_, _, r)| r.clone()).collect();
+        if all.is_empty()
+            || self
+                .client
+                .rest(Request::post(path, J::Array(all)))
+                .await
+                .is_ok()
         {
             return Ok(());
         }
-        for (i, id, rows) in per_record {
-            if let Err(e) = self.client.rest(Request::post(&path, J::Array(rows))).await {
+        for (i, id, rows) in group {
+            if let Err(e) = self.client.rest(Request::post(path, J::Array(rows))).await {
                 if e.kind() == ErrorKind::Unauthorized {
                     return Err(e);
                 }
