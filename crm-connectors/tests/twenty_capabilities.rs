@@ -179,3 +179,29 @@ async fn target_rows_go_in_requests_of_the_cap() {
     let row = &emu.records("taskTarget")[0];
     assert!(row.get("targetCompanyId").is_some_and(|v| v.is_string()), "{row}");
 }
+
+/// Where asked, records are created with the `createdBy.source` a person chose (the v2.21 seed
+/// workflow skips `EMAIL`); by default the server's own (`API`) is left in place.
+#[tokio::test]
+async fn created_by_source_is_written_only_when_asked() {
+    let emu = TwentyEmulator::start(EmulatorConfig::default())
+        .await
+        .unwrap();
+    let plain = sink(&emu);
+    plain.write_batch(f::PERSON, &[person(1)]).await.unwrap();
+    let asked = TwentySink::new(
+        TwentyConfig::new(emu.url(), Secret::new(emu.api_key()))
+            .with_rate_limit(None)
+            .with_created_by_source("EMAIL"),
+    )
+    .unwrap();
+    asked.write_batch(f::PERSON, &[person(2)]).await.unwrap();
+    let source_of = |email: &str| {
+        emu.records("person")
+            .into_iter()
+            .find(|r| r["emails"]["primaryEmail"] == email)
+            .map(|r| r["createdBy"]["source"].clone())
+    };
+    assert_eq!(source_of("p1@example.com"), Some(serde_json::json!("API")));
+    assert_eq!(source_of("p2@example.com"), Some(serde_json::json!("EMAIL")));
+}

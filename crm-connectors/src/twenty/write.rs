@@ -159,6 +159,13 @@ impl TwentySink {
                                 json!(w.key.to_string()),
                             );
                         }
+                        if let (Some(src), true) = (
+                            &self.config.created_by_source,
+                            meta.has_field(object, "createdBy") || !meta.live,
+                        ) {
+                            body.entry("createdBy")
+                                .or_insert_with(|| json!({"source": src, "name": "crm-migrate"}));
+                        }
                         creates.push((i, J::Object(body)));
                     }
                 },
