@@ -56,7 +56,8 @@ async fn a_v2_server_is_found_to_be_one() {
     );
     assert_eq!(
         caps.rich_text,
-        Some(("RICH_TEXT_V2".to_string(), "bodyV2".to_string()))
+        Some(("RICH_TEXT".to_string(), "bodyV2".to_string())),
+        "v2.21 calls the body's type RICH_TEXT (live metadata)"
     );
     for gone in [
         "person.city",
@@ -94,6 +95,10 @@ async fn a_v1_server_is_found_to_be_one() {
     );
     assert!(caps.missing_v1_fields.is_empty(), "{caps:?}");
     assert_eq!(caps.active_workflows, None, "no workflow objects on v1");
+    assert_eq!(
+        caps.rich_text,
+        Some(("RICH_TEXT_V2".to_string(), "bodyV2".to_string()))
+    );
     let model = sink.data_model().await.unwrap();
     assert!(model.get(f::PERSON).unwrap().get(f::CITY).is_some());
 }

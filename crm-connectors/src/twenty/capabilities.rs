@@ -58,7 +58,8 @@ pub struct TwentyCapabilities {
     /// Task/note target columns by target object (`person` → `targetPersonId` on v2,
     /// `personId` on v1), read from the junction objects' metadata.
     pub target_columns: BTreeMap<String, String>,
-    /// Type of the task body field (`RICH_TEXT_V2`), and its name (`bodyV2`).
+    /// Type of the task body field and its name: `(RICH_TEXT, bodyV2)` on v2.21 (live),
+    /// `(RICH_TEXT_V2, bodyV2)` on v1.4.
     pub rich_text: Option<(String, String)>,
     /// Standard fields of the v1 model this server does not have (`person.city`, …).
     pub missing_v1_fields: Vec<String>,

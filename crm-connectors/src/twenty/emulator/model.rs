@@ -263,6 +263,8 @@ fn target_object(o: &str, owner: &str, profile: Profile) -> ObjectDef {
 /// The standard objects the emulator serves, as the recorded server of `profile` printed them.
 pub(super) fn standard_objects(profile: Profile) -> Vec<ObjectDef> {
     let v2 = profile == Profile::V2;
+    // The body's type is RICH_TEXT_V2 on v1.4 and RICH_TEXT on v2.21 (live metadata).
+    let rich_text = if v2 { "RICH_TEXT" } else { "RICH_TEXT_V2" };
     let p = "person";
     let mut person = vec![
         FieldDef::new(p, "name", "FULL_NAME"),
@@ -364,7 +366,7 @@ pub(super) fn standard_objects(profile: Profile) -> Vec<ObjectDef> {
     let mut task = vec![
         FieldDef::new(t, "position", "POSITION"),
         FieldDef::new(t, "title", "TEXT"),
-        FieldDef::new(t, "bodyV2", "RICH_TEXT_V2"),
+        FieldDef::new(t, "bodyV2", rich_text),
         FieldDef::new(t, "dueAt", "DATE_TIME"),
         FieldDef::new(t, "status", "SELECT").options(
             t,
@@ -384,7 +386,7 @@ pub(super) fn standard_objects(profile: Profile) -> Vec<ObjectDef> {
     let mut note = vec![
         FieldDef::new(n, "position", "POSITION"),
         FieldDef::new(n, "title", "TEXT"),
-        FieldDef::new(n, "bodyV2", "RICH_TEXT_V2"),
+        FieldDef::new(n, "bodyV2", rich_text),
         FieldDef::new(n, "createdBy", "ACTOR"),
     ];
     if v2 {

@@ -26,7 +26,8 @@ pub(super) fn composite_keys(ftype: &str) -> Option<&'static [&'static str]> {
             "addressLat",
             "addressLng",
         ],
-        "RICH_TEXT_V2" => &["blocknote", "markdown"],
+        // v1.4 calls the type RICH_TEXT_V2, v2.21 RICH_TEXT (live metadata, 2026-11-26).
+        "RICH_TEXT_V2" | "RICH_TEXT" => &["blocknote", "markdown"],
         "ACTOR" => &["source", "workspaceMemberId", "name", "context"],
         _ => return None,
     })
@@ -117,7 +118,7 @@ pub(super) fn merge_composite(ftype: &str, base: &Value, sent: &Value) -> Value 
             }
         }
     }
-    if ftype == "RICH_TEXT_V2" {
+    if ftype == "RICH_TEXT_V2" || ftype == "RICH_TEXT" {
         if let Some(md) = out.get("markdown").and_then(Value::as_str) {
             let blocks = markdown_to_blocknote(md);
             out.insert("blocknote".into(), json!(blocks));
