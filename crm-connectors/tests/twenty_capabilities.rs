@@ -40,7 +40,10 @@ async fn a_v2_server_is_found_to_be_one() {
         .await
         .unwrap();
     let sink = sink(&emu);
-    assert!(sink.capabilities_found().is_none(), "nothing found before the probe");
+    assert!(
+        sink.capabilities_found().is_none(),
+        "nothing found before the probe"
+    );
     sink.check().await.unwrap();
     let caps = sink.capabilities_found().unwrap();
     assert_eq!(caps.api_generation, ApiGeneration::V2);
@@ -65,15 +68,25 @@ async fn a_v2_server_is_found_to_be_one() {
         "company.employees",
         "company.idealCustomerProfile",
     ] {
-        assert!(caps.missing_v1_fields.iter().any(|x| x == gone), "{gone}: {caps:?}");
+        assert!(
+            caps.missing_v1_fields.iter().any(|x| x == gone),
+            "{gone}: {caps:?}"
+        );
     }
-    assert!(!caps.rate_limit_headers.seen, "v2.21 sends no rate-limit header");
+    assert!(
+        !caps.rate_limit_headers.seen,
+        "v2.21 sends no rate-limit header"
+    );
     assert_eq!(sink.capabilities().max_batch_size, 200);
     // The live model follows the server: no field v2 lacks is claimed.
     let model = sink.data_model().await.unwrap();
     assert!(model.get(f::PERSON).unwrap().get(f::CITY).is_none());
     assert!(model.get(f::COMPANY).unwrap().get(f::EMPLOYEES).is_none());
-    assert!(model.get(f::COMPANY).unwrap().get(f::ANNUAL_REVENUE).is_some());
+    assert!(model
+        .get(f::COMPANY)
+        .unwrap()
+        .get(f::ANNUAL_REVENUE)
+        .is_some());
     assert!(model.get(f::TASK).unwrap().get(f::TARGETS).is_some());
     // Serialisable for the report.
     let j = serde_json::to_value(&caps).unwrap();
@@ -116,7 +129,8 @@ async fn a_stated_batch_cap_is_learned_and_the_batch_re_split() {
     let batch: Vec<WriteRecord> = (0..120).map(person).collect();
     let out = sink.write_batch(f::PERSON, &batch).await.unwrap();
     assert!(
-        out.iter().all(|o| matches!(o, WriteOutcome::Created { .. })),
+        out.iter()
+            .all(|o| matches!(o, WriteOutcome::Created { .. })),
         "{out:?}"
     );
     assert_eq!(emu.count("people"), 120);
@@ -176,13 +190,17 @@ async fn target_rows_go_in_requests_of_the_cap() {
         .collect();
     let out = sink.write_batch(f::TASK, &tasks).await.unwrap();
     assert!(
-        out.iter().all(|o| matches!(o, WriteOutcome::Created { .. })),
+        out.iter()
+            .all(|o| matches!(o, WriteOutcome::Created { .. })),
         "{out:?}"
     );
     assert_eq!(emu.count("taskTargets"), 300);
     assert_eq!(emu.requests().count("POST /rest/batch/taskTargets"), 2);
     let row = &emu.records("taskTarget")[0];
-    assert!(row.get("targetCompanyId").is_some_and(|v| v.is_string()), "{row}");
+    assert!(
+        row.get("targetCompanyId").is_some_and(|v| v.is_string()),
+        "{row}"
+    );
 }
 
 /// Where asked, records are created with the `createdBy.source` a person chose (the v2.21 seed
@@ -208,5 +226,51 @@ async fn created_by_source_is_written_only_when_asked() {
             .map(|r| r["createdBy"]["source"].clone())
     };
     assert_eq!(source_of("p1@example.com"), Some(serde_json::json!("API")));
-    assert_eq!(source_of("p2@example.com"), Some(serde_json::json!("EMAIL")));
+    assert_eq!(
+        source_of("p2@example.com"),
+        Some(serde_json::json!("EMAIL"))
+    );
+}
+
+/// Paced at the server's rate (its bucket of 20 a second here, standing in for v2.21's 100 a
+/// minute), a client makes 60 requests and is never refused: no 429 was retried, so the
+/// server saw exactly 60. Without the limiter the same client is refused and retries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paced_at_the_servers_rate_no_429_is_received() {
+    use std::time::Duration;
+    let config = || EmulatorConfig::default().with_rate_limit(20, Duration::from_secs(1));
+    let get = || crm_connectors::http::Request::get("/rest/people").query("limit", "1");
+
+    let emu = TwentyEmulator::start(config()).await.unwrap();
+    let paced = TwentySink::new(
+        TwentyConfig::new(emu.url(), Secret::new(emu.api_key())).with_rate_limit(Some(1200)),
+    )
+    .unwrap();
+    for _ in 0..60 {
+        paced.client().rest(get()).await.unwrap();
+    }
+    assert_eq!(
+        emu.requests().count("GET /rest/people"),
+        60,
+        "a 429 was received"
+    );
+
+    let emu = TwentyEmulator::start(config()).await.unwrap();
+    let unpaced = TwentySink::new(
+        TwentyConfig::new(emu.url(), Secret::new(emu.api_key()))
+            .with_rate_limit(None)
+            .with_retry(
+                RetryConfig::default()
+                    .with_max_retries(10)
+                    .with_backoff(Duration::from_millis(20), Duration::from_millis(100)),
+            ),
+    )
+    .unwrap();
+    for _ in 0..60 {
+        unpaced.client().rest(get()).await.unwrap();
+    }
+    assert!(
+        emu.requests().count("GET /rest/people") > 60,
+        "without pacing the server refuses some requests"
+    );
 }

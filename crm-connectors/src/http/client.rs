@@ -8,9 +8,9 @@ use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
 pub use reqwest::Method;
 
 use super::rate_limit::RateLimiter;
-use super::server_pace::{RateHeaders, ServerPace};
 use super::retry::{parse_retry_after, RetryConfig};
 use super::secret::Secret;
+use super::server_pace::{RateHeaders, ServerPace};
 use super::status::is_retryable_status;
 
 /// Settings of an [`HttpClient`].

@@ -191,10 +191,7 @@ impl TwentySink {
         };
         caps.active_workflows = self.active_workflows().await;
         caps.rate_limit_headers = self.client.http().rate_headers();
-        *self
-            .found
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(caps.clone());
+        *self.found.lock().unwrap_or_else(|e| e.into_inner()) = Some(caps.clone());
         caps
     }
 

@@ -425,10 +425,11 @@ impl Sink for TwentySink {
     fn capabilities(&self) -> SinkCapabilities {
         SinkCapabilities {
             // The configured size, lowered to a cap the server was found (or said) to have.
-            max_batch_size: self
-                .config
-                .effective_batch_size()
-                .min(self.batch_cap.load(std::sync::atomic::Ordering::Relaxed).max(1)),
+            max_batch_size: self.config.effective_batch_size().min(
+                self.batch_cap
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    .max(1),
+            ),
             update: true,
             upsert: false,
             hard_delete: true,

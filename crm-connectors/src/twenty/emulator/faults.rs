@@ -118,13 +118,33 @@ pub(super) fn take_fault(queue: &mut VecDeque<FaultRule>, path: &str) -> Option<
     queue.remove(idx).map(|r| r.fault)
 }
 
-/// A fixed-window counter per key (REST: one key; GraphQL: one per root field, as recorded).
+/// A fixed-window counter per key (v1: REST one key, GraphQL one per root field, as recorded),
+/// and the v2.21 token bucket (one per workspace).
 #[derive(Debug, Default)]
 pub(super) struct Limiter {
     windows: HashMap<String, (Instant, u32)>,
+    buckets: HashMap<String, (Instant, f64)>,
 }
 
 impl Limiter {
+    /// v2.21's bucket (probe 04): `capacity` tokens, refilled at `capacity` per `window`, one
+    /// per request; empty → refused. From full, 100 pass, then a refusal; a second later one
+    /// passes again (refill 1 per 600 ms at 100/min).
+    pub(super) fn take_token(&mut self, key: &str, capacity: u32, window: Duration) -> bool {
+        let now = Instant::now();
+        let cap = f64::from(capacity.max(1));
+        let slot = self.buckets.entry(key.to_string()).or_insert((now, cap));
+        let refill = now.duration_since(slot.0).as_secs_f64() / window.as_secs_f64() * cap;
+        slot.1 = (slot.1 + refill).min(cap);
+        slot.0 = now;
+        if slot.1 >= 1.0 {
+            slot.1 -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Count one call under `key`; `false` when it is over `limit` in the window.
     pub(super) fn allow(&mut self, key: &str, limit: u32, window: Duration) -> bool {
         let now = Instant::now();

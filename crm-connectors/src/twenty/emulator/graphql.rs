@@ -167,7 +167,7 @@ pub(super) async fn handle(
     // refused as HTTP 200 with LIMIT_REACHED and every root field null.
     let v2_limited = shared.config.profile == super::server::Profile::V2
         && shared.config.rate_limit.is_some_and(|(n, window)| {
-            !shared.config.rest_exempt && !lock(&shared.limiter).allow("rest", n, window)
+            !shared.config.rest_exempt && !lock(&shared.limiter).take_token("workspace", n, window)
         });
     for f in &op.selection {
         let key = f.alias.clone().unwrap_or_else(|| f.name.clone());

@@ -76,7 +76,12 @@ pub(super) async fn handle(
     // v2.21: the metadata API is not throttled (probe 04).
     let metadata = path.starts_with("/rest/metadata");
     if let (Some((n, window)), false) = (shared.config.rate_limit, shared.config.rest_exempt) {
-        if !(v2 && metadata) && !lock(&shared.limiter).allow("rest", n, window) {
+        let allowed = if v2 {
+            metadata || lock(&shared.limiter).take_token("workspace", n, window)
+        } else {
+            lock(&shared.limiter).allow("rest", n, window)
+        };
+        if !allowed {
             let body = if v2 {
                 // Probe 04: no Retry-After, no X-RateLimit-* headers.
                 json!({"statusCode": 429, "error": "HttpException", "messages": [format!(

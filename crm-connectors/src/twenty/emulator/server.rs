@@ -47,8 +47,11 @@ impl std::str::FromStr for Profile {
 pub struct EmulatorConfig {
     /// Which recorded server to answer like.
     pub profile: Profile,
-    /// At most `n` calls per window: per GraphQL root field (recorded, answered with the
-    /// recorded "Too many requests." error) and, unless `rest_exempt`, for REST as a 429.
+    /// At most `n` calls per window. v1: a fixed window per GraphQL root field (answered with
+    /// the recorded "Too many requests." error) and, unless `rest_exempt`, one for REST (429).
+    /// v2: one token bucket for REST and GraphQL of `n` tokens refilled over the window
+    /// (probe 04: 429 `Limit reached (n tokens per window ms)`, no rate-limit headers; the
+    /// metadata API is not limited).
     pub rate_limit: Option<(u32, Duration)>,
     /// REST was never rate-limited on the recorded server; set to keep it so.
     pub rest_exempt: bool,

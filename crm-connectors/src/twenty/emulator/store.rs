@@ -175,6 +175,12 @@ impl Store {
                 Ok(v.clone())
             }
             "DATE_TIME" | "DATE" => Ok(normalize_date(v)),
+            // v2.21 answers a whole NUMBER as an integer (`429.0` sent, `429` read back: live
+            // run of 2026-11-26).
+            "NUMBER" if self.profile == Profile::V2 => Ok(match v.as_f64() {
+                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => json!(x as i64),
+                _ => v.clone(),
+            }),
             _ => Ok(v.clone()),
         }
     }

@@ -261,3 +261,44 @@ async fn members_filter_is_case_sensitive() {
     .await;
     assert_eq!(v["totalCount"], 0);
 }
+
+/// v2.21 (probe 04): a bucket of `n` tokens for REST and GraphQL together; refused with 429
+/// `Limit reached (…)` and no rate-limit headers; the metadata API is not limited; tokens
+/// come back with time.
+#[tokio::test]
+async fn v2_rest_rate_limit_answers_as_recorded() {
+    let e = TwentyEmulator::start(
+        EmulatorConfig::default().with_rate_limit(3, Duration::from_millis(600)),
+    )
+    .await
+    .expect("starts");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(ok(&e, "GET", "/rest/people?limit=1", None).await.0);
+    }
+    let (s, h, v) = call(
+        &e,
+        "GET",
+        "/rest/companies?limit=1",
+        None,
+        Some(e.api_key()),
+    )
+    .await
+    .expect("answered");
+    statuses.push(s);
+    assert_eq!(statuses, vec![200, 200, 200, 429]);
+    assert_eq!(
+        v,
+        json!({"statusCode": 429, "error": "HttpException", "messages": ["Limit reached (3 tokens per 600 ms)"]})
+    );
+    assert!(h
+        .keys()
+        .all(|k| !k.as_str().contains("ratelimit") && k != "retry-after"));
+    let q = json!({"query": "{ people { edges { node { id } } } }"});
+    let (s, v) = ok(&e, "POST", "/graphql", Some(&q)).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["errors"][0]["extensions"]["subCode"], "LIMIT_REACHED");
+    assert_eq!(ok(&e, "GET", "/rest/metadata/objects", None).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(ok(&e, "GET", "/rest/people?limit=1", None).await.0, 200);
+}
