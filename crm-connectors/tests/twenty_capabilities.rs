@@ -274,3 +274,47 @@ async fn paced_at_the_servers_rate_no_429_is_received() {
         "without pacing the server refuses some requests"
     );
 }
+
+/// The prescan primitives: every source key and every unique email of an object, read in
+/// pages of 200 (3 requests for 450 people), not one lookup per batch.
+#[tokio::test]
+async fn source_keys_and_unique_values_are_listed_in_pages() {
+    for config in [EmulatorConfig::default(), EmulatorConfig::v1()] {
+        let emu = TwentyEmulator::start(config).await.unwrap();
+        let sink = sink(&emu);
+        assert_eq!(
+            sink.list_source_keys(f::PERSON).await.unwrap(),
+            Some(vec![])
+        );
+        let batch: Vec<WriteRecord> = (0..450).map(person).collect();
+        let mut ids = Vec::new();
+        for chunk in batch.chunks(200) {
+            for o in sink.write_batch(f::PERSON, chunk).await.unwrap() {
+                match o {
+                    WriteOutcome::Created { id } => ids.push(id),
+                    o => panic!("{o:?}"),
+                }
+            }
+        }
+        let before = emu.requests().count("GET /rest/people");
+        let mut keys = sink.list_source_keys(f::PERSON).await.unwrap().unwrap();
+        assert_eq!(emu.requests().count("GET /rest/people") - before, 3);
+        keys.sort();
+        let mut want: Vec<(String, String)> = batch
+            .iter()
+            .zip(&ids)
+            .map(|(w, id)| (w.key.to_string(), id.clone()))
+            .collect();
+        want.sort();
+        assert_eq!(keys, want);
+        let emails = sink
+            .list_unique_values(f::PERSON, f::EMAILS)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(emails.len(), 450);
+        assert!(emails
+            .iter()
+            .any(|(e, id)| e == "p7@example.com" && *id == ids[7]));
+    }
+}

@@ -387,6 +387,43 @@ impl TwentySink {
     }
 }
 
+/// Records per page of a full scan: v2.21 clamps `limit` to 200 (probe 09).
+const SCAN_PAGE: usize = 200;
+
+impl TwentySink {
+    /// Every record of `om` matching `filter`, page by page (`limit` 200, `starting_after`
+    /// the page's end cursor), handed to `each`.
+    async fn scan(&self, om: &ObjectMeta, filter: &str, mut each: impl FnMut(&J)) -> Result<()> {
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut req = Request::get(format!("/rest/{}", om.plural))
+                .query("filter", filter.to_string())
+                .query("limit", SCAN_PAGE.to_string());
+            if let Some(c) = &cursor {
+                req = req.query("starting_after", c.clone());
+            }
+            let body = self.client.rest(req).await?;
+            let page = records(&body, &om.plural);
+            for r in &page {
+                each(r);
+            }
+            let info = body.get("pageInfo");
+            let more = info
+                .and_then(|p| p.get("hasNextPage"))
+                .and_then(J::as_bool)
+                .unwrap_or(false);
+            let next = info
+                .and_then(|p| p.get("endCursor"))
+                .and_then(J::as_str)
+                .map(str::to_string);
+            if !more || page.is_empty() || next.is_none() || next == cursor {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+}
+
 /// The record list in a find-many answer (`{data:{<plural>:[…]}}`).
 pub(crate) fn records<'a>(body: &'a J, plural: &str) -> Vec<&'a J> {
     let data = body.get("data");
@@ -615,6 +652,59 @@ impl Sink for TwentySink {
             });
         }
         Ok(out)
+    }
+
+    async fn list_source_keys(&self, object: &str) -> Result<Option<Vec<(String, String)>>> {
+        let (meta, om) = self.object(object).await?;
+        let field = self.config.source_key_field.clone();
+        if !meta.has_field(object, &field) {
+            // Nothing was ever written with a key here (live), or the metadata is unknown.
+            return Ok(meta.live.then(Vec::new));
+        }
+        let mut out = Vec::new();
+        self.scan(&om, &format!("{field}[is]:NOT_NULL"), |r| {
+            if let (Some(k), Some(id)) = (
+                r.get(field.as_str()).and_then(J::as_str),
+                r.get("id").and_then(J::as_str),
+            ) {
+                if !k.is_empty() {
+                    out.push((k.to_string(), id.to_string()));
+                }
+            }
+        })
+        .await
+        .map_err(|e| e.with_operation("list_source_keys").with_object(object))?;
+        Ok(Some(out))
+    }
+
+    async fn list_unique_values(
+        &self,
+        object: &str,
+        field: &str,
+    ) -> Result<Option<Vec<(String, String)>>> {
+        let (meta, om) = self.object(object).await?;
+        let Some(fd) = meta.model.require(object)?.get(field) else {
+            return Ok(None);
+        };
+        if object == f::USER || fd.reference.is_some() {
+            return Ok(None);
+        }
+        let wire = om
+            .wire
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| field.to_string());
+        let (path, _, norm) = field_match(fd.ty, &wire, "");
+        let mut out = Vec::new();
+        self.scan(&om, &format!("{path}[is]:NOT_NULL"), |r| {
+            let v = norm(&text_at(r, &path));
+            if let (false, Some(id)) = (v.is_empty(), r.get("id").and_then(J::as_str)) {
+                out.push((v, id.to_string()));
+            }
+        })
+        .await
+        .map_err(|e| e.with_operation("list_unique_values").with_object(object))?;
+        Ok(Some(out))
     }
 
     async fn apply_schema(&self, changes: &[SchemaChange]) -> Result<Vec<SchemaOutcome>> {
