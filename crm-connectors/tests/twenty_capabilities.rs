@@ -318,3 +318,27 @@ async fn source_keys_and_unique_values_are_listed_in_pages() {
             .any(|(e, id)| e == "p7@example.com" && *id == ids[7]));
     }
 }
+
+/// The source-key field the first write made is removed on request, from every object that
+/// has it (what `rollback --remove-schema` needs once the records are gone).
+#[tokio::test]
+async fn source_key_fields_are_removed_on_request() {
+    let emu = TwentyEmulator::start(EmulatorConfig::default())
+        .await
+        .unwrap();
+    let sink = sink(&emu);
+    let out = sink.write_batch(f::PERSON, &[person(1)]).await.unwrap();
+    let WriteOutcome::Created { id } = &out[0] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(emu.requests().count("POST /rest/metadata/fields"), 1);
+    sink.delete(f::PERSON, &[id.clone()]).await.unwrap();
+    let removed = sink.remove_source_key_fields().await.unwrap();
+    assert_eq!(removed, vec![f::PERSON.to_string()]);
+    assert_eq!(emu.requests().count("DELETE /rest/metadata/fields/{id}"), 1);
+    assert_eq!(
+        sink.list_source_keys(f::PERSON).await.unwrap(),
+        Some(vec![])
+    );
+    assert!(sink.remove_source_key_fields().await.unwrap().is_empty());
+}
