@@ -429,7 +429,7 @@ impl TwentySink {
         let field = self.config.source_key_field.clone();
         let mut removed = Vec::new();
         for (canonical, om) in &meta.objects {
-            if !om.server_fields.iter().any(|f| *f == field) {
+            if !om.server_fields.contains(&field) {
                 continue;
             }
             let Some((id, existing)) = self.field_json(canonical, &field).await? else {

@@ -417,7 +417,9 @@ impl TwentySink {
                 rows_in_group = 0;
             }
             rows_in_group += rec.2.len();
-            groups.last_mut().map(|g| g.push(rec));
+            if let Some(g) = groups.last_mut() {
+                g.push(rec);
+            }
         }
         for group in groups {
             self.link_group(&path, om, group, out).await?;
