@@ -332,7 +332,9 @@ async fn source_key_fields_are_removed_on_request() {
         panic!("{out:?}")
     };
     assert_eq!(emu.requests().count("POST /rest/metadata/fields"), 1);
-    sink.delete(f::PERSON, std::slice::from_ref(id)).await.unwrap();
+    sink.delete(f::PERSON, std::slice::from_ref(id))
+        .await
+        .unwrap();
     let removed = sink.remove_source_key_fields().await.unwrap();
     assert_eq!(removed, vec![f::PERSON.to_string()]);
     assert_eq!(emu.requests().count("DELETE /rest/metadata/fields/{id}"), 1);
