@@ -189,6 +189,7 @@ pub struct HttpClient {
     retry: RetryConfig,
     limiter: RateLimiter,
     pace: ServerPace,
+    counts: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>,
     timeout: Duration,
 }
 
@@ -212,6 +213,7 @@ impl HttpClient {
             retry: config.retry,
             limiter: RateLimiter::per_minute(config.rate_limit_per_min, config.burst),
             pace: ServerPace::default(),
+            counts: Default::default(),
             timeout: config.attempt_timeout,
         })
     }
@@ -224,6 +226,15 @@ impl HttpClient {
     /// The shared limiter.
     pub fn limiter(&self) -> &RateLimiter {
         &self.limiter
+    }
+
+    /// Attempts sent so far (retries included), by `METHOD /path` with UUID segments as `{id}`
+    /// and no query: where a run's request budget went.
+    pub fn request_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The server's rate-limit headers as last seen (all `None` when it sends none).
@@ -240,6 +251,12 @@ impl HttpClient {
             // The server's word first (X-RateLimit-Remaining: 0, Retry-After), then ours.
             self.pace.wait().await;
             self.limiter.acquire().await;
+            *self
+                .counts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(route_of(req))
+                .or_default() += 1;
             let outcome = self.attempt(req).await;
             if let Ok((_, headers, _)) = &outcome {
                 self.pace.observe(headers);
@@ -321,6 +338,25 @@ impl HttpClient {
         tracing::trace!(method = %req.method, path = %req.path, status, "HTTP exchange.");
         Ok((status, headers, body))
     }
+}
+
+/// `METHOD /path` with UUID-shaped segments as `{id}`.
+fn route_of(req: &Request) -> String {
+    let path: Vec<&str> = req
+        .path
+        .split('/')
+        .map(|seg| {
+            let uuid_like = seg.len() == 36
+                && seg.chars().filter(|c| *c == '-').count() == 4
+                && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+            if uuid_like {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect();
+    format!("{} {}", req.method, path.join("/"))
 }
 
 /// reqwest errors carry the URL, which carries the query (filters with record values) but
