@@ -344,3 +344,46 @@ async fn source_key_fields_are_removed_on_request() {
     );
     assert!(sink.remove_source_key_fields().await.unwrap().is_empty());
 }
+
+/// On a server found to be v2, a rollback's deletes go 60 ids a request (destroy-many by
+/// filter, probe 10), not one request per record; an id that is not there is NotFound. A v1
+/// server is asked one by one.
+#[tokio::test]
+async fn deletes_go_many_at_a_time_on_v2() {
+    use crm_core::DeleteOutcome;
+    for (config, per_request) in [
+        (EmulatorConfig::default(), true),
+        (EmulatorConfig::v1(), false),
+    ] {
+        let emu = TwentyEmulator::start(config).await.unwrap();
+        // No `check` first: a rollback in a new process probes on its own.
+        let sink = sink(&emu);
+        let batch: Vec<WriteRecord> = (0..150).map(person).collect();
+        let mut ids: Vec<String> = sink
+            .write_batch(f::PERSON, &batch)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| match o {
+                WriteOutcome::Created { id } => id,
+                o => panic!("{o:?}"),
+            })
+            .collect();
+        ids.push("00000000-0000-4000-8000-000000000000".into());
+        let out = sink.delete(f::PERSON, &ids).await.unwrap();
+        assert_eq!(out.len(), 151);
+        assert!(
+            out[..150].iter().all(|o| *o == DeleteOutcome::Deleted),
+            "{out:?}"
+        );
+        assert_eq!(out[150], DeleteOutcome::NotFound);
+        assert_eq!(emu.count("people"), 0);
+        let log = emu.requests();
+        if per_request {
+            assert_eq!(log.count("DELETE /rest/people"), 3);
+            assert_eq!(log.count("DELETE /rest/people/{id}"), 0);
+        } else {
+            assert_eq!(log.count("DELETE /rest/people/{id}"), 151);
+        }
+    }
+}

@@ -628,8 +628,56 @@ impl Sink for TwentySink {
                 }
             }
         }
+        // v2.21 destroys many by filter in one request (probe 10): ids in pages of 60.
+        // A rollback may come without a `check`: probe once.
+        let found = match self.capabilities_found() {
+            Some(c) => c,
+            None => self.probe().await,
+        };
+        let many = found.api_generation == super::capabilities::ApiGeneration::V2;
+        let mut gone: HashMap<String, DeleteOutcome> = HashMap::new();
+        if many {
+            let valid: Vec<&str> = ids
+                .iter()
+                .filter(|i| is_uuid(i))
+                .map(String::as_str)
+                .collect();
+            for chunk in valid.chunks(TwentyDefaults::READ_PAGE) {
+                let req = Request::delete(format!("/rest/{}", om.plural))
+                    .query("filter", format!("id[in]:[{}]", chunk.join(",")));
+                match self.client.rest(req).await {
+                    Ok(body) => {
+                        let deleted: std::collections::HashSet<String> = records(&body, "")
+                            .iter()
+                            .filter_map(|r| r.get("id").and_then(J::as_str).map(str::to_string))
+                            .collect();
+                        for id in chunk {
+                            gone.insert(
+                                id.to_string(),
+                                if deleted.contains(*id) {
+                                    DeleteOutcome::Deleted
+                                } else {
+                                    DeleteOutcome::NotFound
+                                },
+                            );
+                        }
+                    }
+                    Err(e) if e.kind() == ErrorKind::Unauthorized => {
+                        return Err(e.with_operation("delete"))
+                    }
+                    // Left to the one-by-one path below.
+                    Err(e) => {
+                        tracing::warn!(object, error = %e, "Destroy-many refused; deleting one by one.")
+                    }
+                }
+            }
+        }
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
+            if let Some(o) = gone.remove(id) {
+                out.push(o);
+                continue;
+            }
             if !is_uuid(id) {
                 out.push(DeleteOutcome::NotFound);
                 continue;

@@ -47,12 +47,6 @@ const SKIP: &[(&str, Option<usize>, &str)] = &[
     ("10", Some(15), "as 10#13"),
     ("10", Some(17), "as 10#7"),
     ("10", Some(19), "as 10#13"),
-    ("10", Some(21), "as 10#7"),
-    (
-        "10",
-        Some(26),
-        "destroy-many by filter (DELETE without id) is not emulated",
-    ),
 ];
 
 fn skipped(file: &str, i: usize) -> bool {

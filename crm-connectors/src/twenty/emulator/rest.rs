@@ -158,6 +158,38 @@ pub(super) async fn handle(
                     (201, json!({"data": {format!("create{}", capitalize(&name)): rest_record(&store, &name, &r, 0)}}))
                 }),
                 (Method::GET, []) => list(&store, &obj.singular, &obj.plural, &q, depth, v2),
+                // v2.21 (probe 10): DELETE without an id destroys every record the filter
+                // matches (`soft_delete=true`: soft-deletes them) and answers them.
+                (Method::DELETE, []) if v2 => {
+                    let flt = match q.iter().find(|(k, _)| k == "filter").map(|(_, v)| v.as_str()) {
+                        Some(f) if !f.is_empty() => Some(
+                            filter::from_rest(f)
+                                .map_err(|m| ApiError::bad_request("BadRequestException", m)),
+                        ),
+                        _ => None,
+                    };
+                    match flt {
+                        Some(Err(e)) => Err(e),
+                        flt => {
+                            let flt = flt.and_then(Result::ok);
+                            let ids: Vec<String> = store
+                                .find(&name, flt.as_ref())
+                                .iter()
+                                .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
+                                .collect();
+                            let soft = q.iter().any(|(k, v)| k == "soft_delete" && v == "true");
+                            let gone = if soft {
+                                store.set_deleted(&name, &ids, true)
+                            } else {
+                                Ok(store.destroy(&name, &ids))
+                            };
+                            gone.map(|recs| {
+                                let list: Vec<Value> = recs.iter().map(|r| rest_record(&store, &name, r, 0)).collect();
+                                (200, json!({"data": {format!("delete{}", capitalize(&obj.plural)): list}}))
+                            })
+                        }
+                    }
+                }
                 (_, [id]) if !is_uuid(id) => Err(ApiError::invalid_uuid(id)),
                 (Method::GET, [id]) => match store.get_active(&name, id) {
                     Some(r) => Ok((200, json!({"data": {name.clone(): rest_record(&store, &name, r, depth)}}))),
