@@ -84,6 +84,9 @@ pub struct Request {
     pub body: Option<serde_json::Value>,
     /// Safe to send again after an ambiguous failure (GET, PATCH, DELETE, read queries).
     pub idempotent: bool,
+    /// Not counted against the client-side rate limit (an API the server does not throttle,
+    /// such as Twenty v2.21's metadata API, probe 04). The server's own pace still applies.
+    pub unmetered: bool,
 }
 
 impl Request {
@@ -96,6 +99,7 @@ impl Request {
             query: Vec::new(),
             body: None,
             idempotent,
+            unmetered: false,
         }
     }
 
@@ -134,6 +138,12 @@ impl Request {
     /// Overrides whether the request is safe to repeat.
     pub fn idempotent(mut self, yes: bool) -> Self {
         self.idempotent = yes;
+        self
+    }
+
+    /// Sends it without spending the client-side rate limit (see [`Request::unmetered`]).
+    pub fn unmetered(mut self, yes: bool) -> Self {
+        self.unmetered = yes;
         self
     }
 }
@@ -250,7 +260,9 @@ impl HttpClient {
             attempt += 1;
             // The server's word first (X-RateLimit-Remaining: 0, Retry-After), then ours.
             self.pace.wait().await;
-            self.limiter.acquire().await;
+            if !req.unmetered {
+                self.limiter.acquire().await;
+            }
             *self
                 .counts
                 .lock()

@@ -188,3 +188,28 @@ async fn remaining_zero_holds_the_next_request() {
     let h = c.rate_headers();
     assert_eq!((h.seen, h.limit, h.remaining), (true, Some(2), Some(0)));
 }
+
+/// An unmetered request does not wait for (or spend) the client-side limit.
+#[tokio::test]
+async fn unmetered_requests_skip_the_client_limit() {
+    let s = TestServer::start(|_: &testing::SeenRequest| Reply::json(200, json!({}))).await;
+    let c = HttpClient::new(HttpClientConfig::new(&s.url).with_rate_limit(Some(60), 1)).unwrap();
+    c.send(&Request::get("/a")).await.unwrap();
+    let started = Instant::now();
+    for _ in 0..5 {
+        c.send(&Request::get("/meta").unmetered(true))
+            .await
+            .unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    c.send(&Request::get("/a")).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "a metered request still waits its turn: {:?}",
+        started.elapsed()
+    );
+}

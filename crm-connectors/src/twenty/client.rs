@@ -27,8 +27,12 @@ impl TwentyClient {
         &self.http
     }
 
-    /// Sends `req` and returns the response whatever its status.
+    /// Sends `req` and returns the response whatever its status. Metadata calls
+    /// (`/rest/metadata/…`, `/metadata`) do not spend the client-side rate limit: Twenty does
+    /// not throttle them (v2.21 probe 04; v1.4 throttled no REST call at all, probe 13).
     pub async fn raw(&self, req: Request) -> Result<Response> {
+        let metadata = req.path.starts_with("/rest/metadata") || req.path == "/metadata";
+        let req = if metadata { req.unmetered(true) } else { req };
         self.http
             .send(&req)
             .await
