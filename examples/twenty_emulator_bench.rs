@@ -1,7 +1,9 @@
 //! Throughput of the Twenty destination under Twenty Cloud's rate limit, on the emulator.
 //!
-//! The emulator answers 429 past 100 REST requests per minute (fixed window); the sink's
-//! client-side limiter is set to the same 100/min. The engine moves `BENCH_PEOPLE` people
+//! The emulator answers like Twenty v2.21 (batches capped at 200; 429 once its bucket of 100
+//! requests refilled over a minute is empty, REST and GraphQL together; metadata not
+//! limited); the sink's client-side limiter is set to the same 100/min and does not spend it on
+//! metadata calls. The engine moves `BENCH_PEOPLE` people
 //! (default 5,000) and 1 company per 100 people from a `MemorySource`, with the default
 //! engine settings (dedupe on email/domain, merging into existing records), batch size 200.
 //! Printed: records per minute, that figure as a fraction of the budget (requests/min × batch

@@ -1,8 +1,9 @@
 //! Every request body the Twenty sink sends during a representative run (every standard
 //! object with every composite shape, task and note targets, updates that set and clear
 //! fields, metadata calls) is captured by the emulator and validated against the request
-//! schema of the recorded OpenAPI documents
-//! (`reference/twenty-live/openapi-core.json`, `openapi-metadata.json`).
+//! schema of the recorded OpenAPI documents of each server: v1.4 against
+//! `reference/twenty-live/openapi-core.json` and `openapi-metadata.json`, v2.21 against
+//! `reference/twenty-v2-live/`'s (the emulator answering with the matching profile).
 //!
 //! The validator covers the subset of JSON Schema those documents use: `$ref`, `type`,
 //! `properties`, `required`, `enum`, `items`, `format` (uuid, date-time, email, uri),
@@ -25,8 +26,8 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use crm_connectors::http::{RetryConfig, Secret};
-use crm_connectors::twenty::emulator::{CapturedRequest, EmulatorConfig, TwentyEmulator};
-use crm_connectors::twenty::{TwentyConfig, TwentySink, X_LINK};
+use crm_connectors::twenty::emulator::{CapturedRequest, EmulatorConfig, Profile, TwentyEmulator};
+use crm_connectors::twenty::{TwentyConfig, TwentySink, TWENTY_V1_ONLY_FIELDS, X_LINK};
 use crm_core::model::{fields as f, Address, Fields, Phone, RecordId, Value};
 use crm_core::{
     FieldDescriptor, FieldType, SchemaChange, SchemaOutcome, Sink, SourceKey, WriteOp,
@@ -34,9 +35,10 @@ use crm_core::{
 };
 use serde_json::{json, Value as J};
 
-fn spec(name: &str) -> J {
+fn spec(dir: &str, name: &str) -> J {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/reference/twenty-live")
+        .join("../../shared/reference")
+        .join(dir)
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -253,7 +255,18 @@ fn created(out: &[WriteOutcome]) -> Vec<String> {
 }
 
 /// A run through every standard object and shape; returns what the emulator captured.
-async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
+/// The records as the server of `profile` takes them: v2 lost the v1-only standard fields.
+fn for_profile(profile: Profile, object: &str, mut recs: Vec<WriteRecord>) -> Vec<WriteRecord> {
+    if profile == Profile::V2 {
+        for r in &mut recs {
+            r.fields
+                .retain(|k, _| !TWENTY_V1_ONLY_FIELDS.contains(&(object, k.as_str())));
+        }
+    }
+    recs
+}
+
+async fn representative_run(emu: &TwentyEmulator, profile: Profile) -> Vec<CapturedRequest> {
     let cfg = TwentyConfig::new(emu.url(), Secret::new(emu.api_key()))
         .with_rate_limit(None)
         .with_retry(RetryConfig::none());
@@ -340,7 +353,12 @@ async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
             ]),
         ),
     ];
-    let cids = created(&sink.write_batch(f::COMPANY, &companies).await.unwrap());
+    let cids = created(
+        &sink
+            .write_batch(f::COMPANY, &for_profile(profile, f::COMPANY, companies))
+            .await
+            .unwrap(),
+    );
     let company = |i: usize| Value::Id(RecordId::new(f::COMPANY, &cids[i]));
 
     let people = vec![
@@ -390,7 +408,12 @@ async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
             ]),
         ),
     ];
-    let pids = created(&sink.write_batch(f::PERSON, &people).await.unwrap());
+    let pids = created(
+        &sink
+            .write_batch(f::PERSON, &for_profile(profile, f::PERSON, people))
+            .await
+            .unwrap(),
+    );
 
     let deals = vec![create(
         f::OPPORTUNITY,
@@ -410,7 +433,12 @@ async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
             ),
         ]),
     )];
-    let oids = created(&sink.write_batch(f::OPPORTUNITY, &deals).await.unwrap());
+    let oids = created(
+        &sink
+            .write_batch(f::OPPORTUNITY, &for_profile(profile, f::OPPORTUNITY, deals))
+            .await
+            .unwrap(),
+    );
 
     let targets = Value::Ids(vec![
         RecordId::new(f::PERSON, &pids[0]),
@@ -432,7 +460,12 @@ async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
             (f::TARGETS, targets.clone()),
         ]),
     )];
-    let tids = created(&sink.write_batch(f::TASK, &tasks).await.unwrap());
+    let tids = created(
+        &sink
+            .write_batch(f::TASK, &for_profile(profile, f::TASK, tasks))
+            .await
+            .unwrap(),
+    );
     let notes = vec![create(
         f::NOTE,
         1,
@@ -442,29 +475,38 @@ async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
             (f::TARGETS, targets),
         ]),
     )];
-    created(&sink.write_batch(f::NOTE, &notes).await.unwrap());
+    created(
+        &sink
+            .write_batch(f::NOTE, &for_profile(profile, f::NOTE, notes))
+            .await
+            .unwrap(),
+    );
 
     // Updates: set and clear every kind of field.
     let upd = |o: &str, id: &str, pairs| update(o, 9, id, fields(pairs));
     let r = sink
         .write_batch(
             f::PERSON,
-            &[upd(
+            &for_profile(
+                profile,
                 f::PERSON,
-                &pids[0],
-                vec![
-                    (f::FIRST_NAME, Value::Text("Augusta".into())),
-                    (f::CITY, Value::Null),
-                    (f::PHONES, Value::Null),
-                    (
-                        f::EMAILS,
-                        Value::Emails(vec!["augusta@acme.example".into()]),
-                    ),
-                    (f::LINKEDIN, Value::Null),
-                    (f::COMPANY_REF, company(1)),
-                    ("planTier", Value::Choice("FREE".into())),
-                ],
-            )],
+                vec![upd(
+                    f::PERSON,
+                    &pids[0],
+                    vec![
+                        (f::FIRST_NAME, Value::Text("Augusta".into())),
+                        (f::CITY, Value::Null),
+                        (f::PHONES, Value::Null),
+                        (
+                            f::EMAILS,
+                            Value::Emails(vec!["augusta@acme.example".into()]),
+                        ),
+                        (f::LINKEDIN, Value::Null),
+                        (f::COMPANY_REF, company(1)),
+                        ("planTier", Value::Choice("FREE".into())),
+                    ],
+                )],
+            ),
         )
         .await
         .unwrap();
@@ -472,16 +514,20 @@ async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
     let r = sink
         .write_batch(
             f::OPPORTUNITY,
-            &[upd(
+            &for_profile(
+                profile,
                 f::OPPORTUNITY,
-                &oids[0],
-                vec![
-                    (f::AMOUNT, Value::Null),
-                    (f::CLOSE_DATE, Value::Null),
-                    (f::STAGE, Value::Choice("CUSTOMER".into())),
-                    (f::POINT_OF_CONTACT, Value::Null),
-                ],
-            )],
+                vec![upd(
+                    f::OPPORTUNITY,
+                    &oids[0],
+                    vec![
+                        (f::AMOUNT, Value::Null),
+                        (f::CLOSE_DATE, Value::Null),
+                        (f::STAGE, Value::Choice("CUSTOMER".into())),
+                        (f::POINT_OF_CONTACT, Value::Null),
+                    ],
+                )],
+            ),
         )
         .await
         .unwrap();
@@ -489,19 +535,23 @@ async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
     let r = sink
         .write_batch(
             f::COMPANY,
-            &[upd(
+            &for_profile(
+                profile,
                 f::COMPANY,
-                &cids[0],
-                vec![
-                    (f::EMPLOYEES, Value::Int(41)),
-                    (f::ADDRESS, Value::Null),
-                    (f::ANNUAL_REVENUE, money(1)),
-                    (
-                        crm_connectors::twenty::IDEAL_CUSTOMER_PROFILE,
-                        Value::Bool(false),
-                    ),
-                ],
-            )],
+                vec![upd(
+                    f::COMPANY,
+                    &cids[0],
+                    vec![
+                        (f::EMPLOYEES, Value::Int(41)),
+                        (f::ADDRESS, Value::Null),
+                        (f::ANNUAL_REVENUE, money(1)),
+                        (
+                            crm_connectors::twenty::IDEAL_CUSTOMER_PROFILE,
+                            Value::Bool(false),
+                        ),
+                    ],
+                )],
+            ),
         )
         .await
         .unwrap();
@@ -509,15 +559,19 @@ async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
     let r = sink
         .write_batch(
             f::TASK,
-            &[upd(
+            &for_profile(
+                profile,
                 f::TASK,
-                &tids[0],
-                vec![
-                    (f::STATUS, Value::Choice("DONE".into())),
-                    (f::DUE_AT, Value::Null),
-                    (f::BODY, Value::Text("Done.".into())),
-                ],
-            )],
+                vec![upd(
+                    f::TASK,
+                    &tids[0],
+                    vec![
+                        (f::STATUS, Value::Choice("DONE".into())),
+                        (f::DUE_AT, Value::Null),
+                        (f::BODY, Value::Text("Done.".into())),
+                    ],
+                )],
+            ),
         )
         .await
         .unwrap();
@@ -532,8 +586,17 @@ async fn representative_run(emu: &TwentyEmulator) -> Vec<CapturedRequest> {
 }
 
 #[tokio::test]
-async fn every_request_body_matches_the_recorded_openapi() {
-    let core = spec("openapi-core.json");
+async fn every_request_body_matches_the_recorded_v2_openapi() {
+    check_against_openapi(Profile::V2, "twenty-v2-live").await;
+}
+
+#[tokio::test]
+async fn every_request_body_matches_the_recorded_v1_openapi() {
+    check_against_openapi(Profile::V1, "twenty-live").await;
+}
+
+async fn check_against_openapi(profile: Profile, dir: &str) {
+    let core = spec(dir, "openapi-core.json");
     let mut core = core;
     // Erratum 1 (see the module docs).
     let phone = json!({"type": "object", "properties": {
@@ -547,12 +610,12 @@ async fn every_request_body_matches_the_recorded_openapi() {
             *items = phone.clone();
         }
     }
-    let meta = spec("openapi-metadata.json");
+    let meta = spec(dir, "openapi-metadata.json");
 
-    let emu = TwentyEmulator::start(EmulatorConfig::default())
+    let emu = TwentyEmulator::start(EmulatorConfig::default().with_profile(profile))
         .await
         .unwrap();
-    let captured = representative_run(&emu).await;
+    let captured = representative_run(&emu, profile).await;
     let custom: Vec<String> = captured
         .iter()
         .filter(|c| c.method == "POST" && c.path == "/rest/metadata/fields")

@@ -63,7 +63,12 @@ fn people(n: usize) -> Vec<Record> {
 /// The person object's field `name` as the emulator describes it.
 async fn field_meta(emu: &TwentyEmulator, name: &str) -> Option<J> {
     let http = reqwest_like_get(emu, "/rest/metadata/objects").await;
-    let objects = http.pointer("/data/objects")?.as_array()?.clone();
+    // v1 wraps the list (`{data:{objects:[…]}}`), v2.21 does not (`{data:[…]}`).
+    let objects = http
+        .pointer("/data/objects")
+        .or_else(|| http.get("data"))?
+        .as_array()?
+        .clone();
     let person = objects
         .into_iter()
         .find(|o| o.get("nameSingular").and_then(J::as_str) == Some("person"))?;
@@ -201,7 +206,7 @@ async fn refusals_carry_the_server_message_and_bad_names_are_refused() {
             // The join column of the standard `company` relation: the server refuses it.
             text("companyId", FieldType::Text),
             text("plan_tier", FieldType::Text),
-            text("city", FieldType::Number),
+            text("jobTitle", FieldType::Number),
             text("okField", FieldType::Date),
         ])
         .await

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use crm_migrate::connectors::sandbox::SandboxSink;
-use crm_migrate::connectors::twenty::twenty_standard_model;
+use crm_migrate::connectors::twenty::{twenty_standard_model, twenty_v2_standard_model};
 use crm_migrate::connectors::twenty::{TwentyConfig, TwentySink};
 use crm_migrate::core::DataModel;
 use crm_migrate::core::Sink;
@@ -35,10 +35,16 @@ pub(crate) enum Destination {
 /// The data model a sandbox enforces, by name.
 pub(crate) fn model_named(name: &str) -> anyhow::Result<DataModel> {
     match name {
-        // Until the Twenty sink reads the live metadata, its recorded standard model stands in.
-        "twenty" => Ok(twenty_standard_model()),
+        // Twenty's static standard model (v1.4's: v2's plus the fields v2 removed); a live
+        // Twenty destination reads the server's own model instead.
+        "twenty" | "twenty-v1" => Ok(twenty_standard_model()),
+        // Twenty v2 offline: without the fields v2 removed (person.city, company.employees, …).
+        "twenty-v2" => Ok(twenty_v2_standard_model()),
         "standard" => Ok(DataModel::standard()),
-        other => Err(Usage(format!("unknown model {other:?}: use twenty or standard")).into()),
+        other => Err(Usage(format!(
+            "unknown model {other:?}: use twenty, twenty-v2 or standard"
+        ))
+        .into()),
     }
 }
 

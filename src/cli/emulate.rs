@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crm_migrate::connectors::twenty::emulator::{EmulatorConfig, Fault, TwentyEmulator};
+use crm_migrate::connectors::twenty::emulator::{EmulatorConfig, Fault, Profile, TwentyEmulator};
 use crm_migrate::connectors::usercom::emulator::{UsercomEmulator, UsercomEmulatorConfig};
 
 use super::{Usage, EXIT_OK};
@@ -26,6 +26,10 @@ pub(crate) struct EmulateArgs {
     /// Twenty: workspace members to seed (`email,first_name,last_name` CSV).
     #[arg(long)]
     members: Option<PathBuf>,
+    /// Twenty: which recorded server to answer like: `v2` (Twenty v2.21, the default) or `v1`
+    /// (the v1.4-era server of the first recordings).
+    #[arg(long, default_value = "v2")]
+    profile: String,
     /// User.com: users in the seeded account.
     #[arg(long, default_value_t = 1000)]
     records: usize,
@@ -56,7 +60,8 @@ pub(crate) async fn emulate(a: EmulateArgs) -> anyhow::Result<u8> {
     let rate = a.rate_limit.as_deref().map(parse_rate).transpose()?;
     match a.platform.as_str() {
         "twenty" => {
-            let mut config = EmulatorConfig::default();
+            let profile: Profile = a.profile.parse().map_err(Usage)?;
+            let mut config = EmulatorConfig::default().with_profile(profile);
             if let Some((n, window)) = rate {
                 config = config.with_rate_limit(n, window);
             }
@@ -83,10 +88,20 @@ pub(crate) async fn emulate(a: EmulateArgs) -> anyhow::Result<u8> {
                 "Use it with: TWENTY_API_KEY=<key> crm-migrate run … --to twenty:{}",
                 emu.url()
             );
+            println!(
+                "Answers like Twenty {} (--profile v1|v2).",
+                match profile {
+                    Profile::V1 => "v1.4",
+                    Profile::V2 => "v2.21",
+                }
+            );
             tokio::signal::ctrl_c().await?;
             emu.shutdown();
         }
         "usercom" => {
+            if a.profile != "v2" {
+                return Err(Usage("--profile is available for twenty only".into()).into());
+            }
             if a.faults.is_some() || rate.is_some() {
                 return Err(Usage(
                     "--faults and --rate-limit are available for twenty only".into(),

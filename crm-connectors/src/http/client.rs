@@ -10,6 +10,7 @@ pub use reqwest::Method;
 use super::rate_limit::RateLimiter;
 use super::retry::{parse_retry_after, RetryConfig};
 use super::secret::Secret;
+use super::server_pace::{RateHeaders, ServerPace};
 use super::status::is_retryable_status;
 
 /// Settings of an [`HttpClient`].
@@ -83,6 +84,9 @@ pub struct Request {
     pub body: Option<serde_json::Value>,
     /// Safe to send again after an ambiguous failure (GET, PATCH, DELETE, read queries).
     pub idempotent: bool,
+    /// Not counted against the client-side rate limit (an API the server does not throttle,
+    /// such as Twenty v2.21's metadata API, probe 04). The server's own pace still applies.
+    pub unmetered: bool,
 }
 
 impl Request {
@@ -95,6 +99,7 @@ impl Request {
             query: Vec::new(),
             body: None,
             idempotent,
+            unmetered: false,
         }
     }
 
@@ -135,6 +140,12 @@ impl Request {
         self.idempotent = yes;
         self
     }
+
+    /// Sends it without spending the client-side rate limit (see [`Request::unmetered`]).
+    pub fn unmetered(mut self, yes: bool) -> Self {
+        self.unmetered = yes;
+        self
+    }
 }
 
 /// A response: status and body text, and how many attempts it took.
@@ -172,7 +183,8 @@ impl Response {
 /// The shared HTTP client. Cloning is cheap and shares the connection pool and the limiter.
 ///
 /// Order of the layers, outermost first: **retry** (count and total deadline; waits the
-/// longer of backoff and `Retry-After`) → **rate limiter** (every attempt spends quota, a
+/// longer of backoff and `Retry-After`) → **server pace** (holds every worker while the server
+/// said `X-RateLimit-Remaining: 0` or sent a `Retry-After`) → **rate limiter** (every attempt spends quota, a
 /// request waiting out its backoff holds none) → **per-attempt timeout** → reqwest.
 ///
 /// Retried: 429 always (a throttled request was not applied); 408, 5xx and timeouts only for
@@ -186,6 +198,8 @@ pub struct HttpClient {
     key: Option<Secret>,
     retry: RetryConfig,
     limiter: RateLimiter,
+    pace: ServerPace,
+    counts: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>,
     timeout: Duration,
 }
 
@@ -208,6 +222,8 @@ impl HttpClient {
             key: config.api_key,
             retry: config.retry,
             limiter: RateLimiter::per_minute(config.rate_limit_per_min, config.burst),
+            pace: ServerPace::default(),
+            counts: Default::default(),
             timeout: config.attempt_timeout,
         })
     }
@@ -222,14 +238,41 @@ impl HttpClient {
         &self.limiter
     }
 
+    /// Attempts sent so far (retries included), by `METHOD /path` with UUID segments as `{id}`
+    /// and no query: where a run's request budget went.
+    pub fn request_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The server's rate-limit headers as last seen (all `None` when it sends none).
+    pub fn rate_headers(&self) -> RateHeaders {
+        self.pace.headers()
+    }
+
     /// Sends `req` through the retry and rate-limit loop.
     pub async fn send(&self, req: &Request) -> Result<Response> {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            self.limiter.acquire().await;
+            // The server's word first (X-RateLimit-Remaining: 0, Retry-After), then ours.
+            self.pace.wait().await;
+            if !req.unmetered {
+                self.limiter.acquire().await;
+            }
+            *self
+                .counts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(route_of(req))
+                .or_default() += 1;
             let outcome = self.attempt(req).await;
+            if let Ok((_, headers, _)) = &outcome {
+                self.pace.observe(headers);
+            }
             let retries_used = attempt - 1;
             let (retry_after, why) = match outcome {
                 Ok((status, headers, body)) => {
@@ -307,6 +350,25 @@ impl HttpClient {
         tracing::trace!(method = %req.method, path = %req.path, status, "HTTP exchange.");
         Ok((status, headers, body))
     }
+}
+
+/// `METHOD /path` with UUID-shaped segments as `{id}`.
+fn route_of(req: &Request) -> String {
+    let path: Vec<&str> = req
+        .path
+        .split('/')
+        .map(|seg| {
+            let uuid_like = seg.len() == 36
+                && seg.chars().filter(|c| *c == '-').count() == 4
+                && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+            if uuid_like {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect();
+    format!("{} {}", req.method, path.join("/"))
 }
 
 /// reqwest errors carry the URL, which carries the query (filters with record values) but

@@ -145,3 +145,71 @@ async fn connection_refused_is_a_transport_error() {
     assert_eq!(e.kind(), crm_core::ErrorKind::Transport);
     assert!(!e.to_string().contains("top-secret-key"));
 }
+
+#[tokio::test]
+async fn request_counts_by_route_include_retries() {
+    let s = TestServer::start(flaky(1, 429, None)).await;
+    let c = client(&s.url, 5);
+    c.send(&Request::get(
+        "/rest/people/0b6f7a52-8f0e-4c4e-9d1f-2a3b4c5d6e7f",
+    ))
+    .await
+    .unwrap();
+    c.clone()
+        .send(&Request::get("/rest/people").query("limit", "1"))
+        .await
+        .unwrap();
+    let counts = c.request_counts();
+    assert_eq!(counts.get("GET /rest/people/{id}"), Some(&2), "{counts:?}");
+    assert_eq!(counts.get("GET /rest/people"), Some(&1), "{counts:?}");
+    assert_eq!(s.count(), 3);
+}
+
+/// A server that says its quota is spent (`X-RateLimit-Remaining: 0`, reset in 1 s) holds the
+/// client's next request until the reset, without a 429.
+#[tokio::test]
+async fn remaining_zero_holds_the_next_request() {
+    let s = TestServer::start(|_: &testing::SeenRequest| {
+        Reply::json(200, json!({"ok": true}))
+            .header("x-ratelimit-limit", "2")
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", "1")
+    })
+    .await;
+    let c = client(&s.url, 0);
+    c.send(&Request::get("/x")).await.unwrap();
+    let started = Instant::now();
+    c.send(&Request::get("/x")).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    let h = c.rate_headers();
+    assert_eq!((h.seen, h.limit, h.remaining), (true, Some(2), Some(0)));
+}
+
+/// An unmetered request does not wait for (or spend) the client-side limit.
+#[tokio::test]
+async fn unmetered_requests_skip_the_client_limit() {
+    let s = TestServer::start(|_: &testing::SeenRequest| Reply::json(200, json!({}))).await;
+    let c = HttpClient::new(HttpClientConfig::new(&s.url).with_rate_limit(Some(60), 1)).unwrap();
+    c.send(&Request::get("/a")).await.unwrap();
+    let started = Instant::now();
+    for _ in 0..5 {
+        c.send(&Request::get("/meta").unmetered(true))
+            .await
+            .unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    c.send(&Request::get("/a")).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "a metered request still waits its turn: {:?}",
+        started.elapsed()
+    );
+}

@@ -27,8 +27,12 @@ impl TwentyClient {
         &self.http
     }
 
-    /// Sends `req` and returns the response whatever its status.
+    /// Sends `req` and returns the response whatever its status. Metadata calls
+    /// (`/rest/metadata/…`, `/metadata`) do not spend the client-side rate limit: Twenty does
+    /// not throttle them (v2.21 probe 04; v1.4 throttled no REST call at all, probe 13).
     pub async fn raw(&self, req: Request) -> Result<Response> {
+        let metadata = req.path.starts_with("/rest/metadata") || req.path == "/metadata";
+        let req = if metadata { req.unmetered(true) } else { req };
         self.http
             .send(&req)
             .await
@@ -81,6 +85,9 @@ fn exhausted(e: Error, attempts: u32) -> Error {
 /// metadata REST `{"message": …}`, or GraphQL `{"errors":[{"message","extensions":{"code"}}]}`.
 pub fn error_message(body: &str) -> Option<String> {
     let j: J = serde_json::from_str(body).ok()?;
+    if let Some(m) = metadata_validation_message(&j) {
+        return Some(m);
+    }
     if let Some(m) = j.get("messages").and_then(J::as_array) {
         let parts: Vec<&str> = m.iter().filter_map(J::as_str).collect();
         if !parts.is_empty() {
@@ -93,6 +100,70 @@ pub fn error_message(body: &str) -> Option<String> {
     j.pointer("/errors/0/message")
         .and_then(J::as_str)
         .map(str::to_string)
+}
+
+/// The rule that failed in a v2 metadata refusal (`{"error":"METADATA_VALIDATION_ERROR",
+/// "message":"Multiple validation errors occurred while creating fields","errors":{
+/// "fieldMetadata":[{"errors":[{"code","message","value"}],"flatEntityMinimalInformation":
+/// {"name"}}], "viewField":[…]}}`, recorded on a v2.21 server): the top-level message says
+/// nothing, and the knock-on failures of views and indexes come first in no particular order,
+/// so the object entry (for an object) or the field entries are read, each naming the field or
+/// object it is about: `plan: This name is reserved. … (INVALID_FIELD_INPUT)`. Other metadata
+/// entries are used only when there is neither.
+fn metadata_validation_message(j: &J) -> Option<String> {
+    if j.get("error").and_then(J::as_str) != Some("METADATA_VALIDATION_ERROR") {
+        return None;
+    }
+    let groups = j.get("errors").and_then(J::as_object)?;
+    let lines_of = |entries: &J| -> Vec<String> {
+        let mut out = Vec::new();
+        for entry in entries.as_array().into_iter().flatten() {
+            let info = entry.get("flatEntityMinimalInformation");
+            let name = info
+                .and_then(|i| i.get("name").or_else(|| i.get("nameSingular")))
+                .and_then(J::as_str);
+            for e in entry
+                .get("errors")
+                .and_then(J::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let Some(msg) = e.get("message").and_then(J::as_str) else {
+                    continue;
+                };
+                let code = e.get("code").and_then(J::as_str).unwrap_or_default();
+                let line = match name {
+                    Some(n) => format!("{n}: {msg}"),
+                    None => msg.to_string(),
+                };
+                let line = if code.is_empty() {
+                    line
+                } else {
+                    format!("{line} ({code})")
+                };
+                if !out.contains(&line) {
+                    out.push(line);
+                }
+            }
+        }
+        out
+    };
+    // An object refused carries its fields' knock-on "Object metadata not found" entries
+    // under fieldMetadata: the object's own entry is the reason.
+    let mut lines = Vec::new();
+    for key in ["objectMetadata", "fieldMetadata"] {
+        if lines.is_empty() {
+            if let Some(entries) = groups.get(key) {
+                lines = lines_of(entries);
+            }
+        }
+    }
+    if lines.is_empty() {
+        for entries in groups.values() {
+            lines.extend(lines_of(entries));
+        }
+    }
+    (!lines.is_empty()).then(|| lines.join("; "))
 }
 
 /// True for the answers that mean "this request was too big": 413, an empty-bodied 500 (the
@@ -136,6 +207,9 @@ pub fn parse_error(status: u16, body: &str) -> Error {
         (kind, retry) = (ErrorKind::RateLimited, RetryStatus::Temporary);
     } else if code == "UNAUTHENTICATED" || kind_name == "UNAUTHENTICATED" {
         (kind, retry) = (ErrorKind::Unauthorized, RetryStatus::Permanent);
+    } else if kind_name == "METADATA_VALIDATION_ERROR" {
+        // A schema change the server's validation refused (v2): permanent, whatever the rule.
+        (kind, retry) = (ErrorKind::Validation, RetryStatus::Permanent);
     } else if lower.contains("duplicate") || lower.contains("unique constraint") {
         (kind, retry) = (ErrorKind::Duplicate, RetryStatus::Permanent);
     } else if lower.contains("not found")

@@ -57,6 +57,12 @@ pub struct TwentyConfig {
     pub source_key_field: String,
     /// Create the source-key field through the metadata API when it is missing.
     pub create_source_key_field: bool,
+    /// `createdBy.source` written on every record created (`None`: the server's own, `API`).
+    /// The v2.21 seed workflow "Create company when adding a new person" skips records whose
+    /// source is `EMAIL` or `CALENDAR` (probe 13); a client-supplied `createdBy` is kept on
+    /// create (probe 08). Only where a person asked for it: it changes what the record says
+    /// about its origin.
+    pub created_by_source: Option<String>,
 }
 
 impl TwentyConfig {
@@ -74,7 +80,15 @@ impl TwentyConfig {
                 .with_deadline(Duration::from_secs(TwentyDefaults::RETRY_DEADLINE_SECS)),
             source_key_field: TwentyDefaults::SOURCE_KEY_FIELD.to_string(),
             create_source_key_field: true,
+            created_by_source: None,
         }
+    }
+
+    /// Writes `createdBy: {source, name: "crm-migrate"}` on every record created (see
+    /// [`Self::created_by_source`]).
+    pub fn with_created_by_source(mut self, source: impl Into<String>) -> Self {
+        self.created_by_source = Some(source.into());
+        self
     }
 
     /// A config for `url` with the key from `TWENTY_API_KEY`.
@@ -178,6 +192,7 @@ impl fmt::Debug for TwentyConfig {
             .field("retry", &self.retry)
             .field("source_key_field", &self.source_key_field)
             .field("create_source_key_field", &self.create_source_key_field)
+            .field("created_by_source", &self.created_by_source)
             .finish_non_exhaustive()
     }
 }

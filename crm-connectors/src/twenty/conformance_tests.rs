@@ -95,3 +95,39 @@ async fn live_model_and_field_lookups_on_the_emulator() {
         .unwrap();
     assert!(member[0].is_some(), "member lookup is case-insensitive");
 }
+
+/// Issue 8 on a live server: a custom field named `plan` is refused by Twenty itself, and the
+/// reason the sink reports is Twenty's rule, naming the field; nothing is created.
+#[tokio::test]
+async fn a_live_server_refuses_a_reserved_name_with_its_reason() {
+    use crm_core::model::fields as f;
+    use crm_core::{FieldDescriptor, FieldType, SchemaChange, SchemaOutcome, Sink};
+    let (Ok(url), Ok(_)) = (
+        std::env::var("TWENTY_API_URL"),
+        std::env::var("TWENTY_API_KEY"),
+    ) else {
+        println!("skipped: set TWENTY_API_URL and TWENTY_API_KEY to ask a live Twenty server");
+        return;
+    };
+    let sink = TwentySink::new(TwentyConfig::from_env(url).unwrap()).unwrap();
+    let model = sink.data_model().await.unwrap();
+    assert!(model.is_reserved("plan"));
+    let out = sink
+        .apply_schema(&[SchemaChange::AddField {
+            object: f::PERSON.into(),
+            field: FieldDescriptor::new("plan", FieldType::Text).custom(),
+        }])
+        .await
+        .unwrap();
+    println!("{out:?}");
+    match &out[0] {
+        SchemaOutcome::Rejected { reason } => assert!(
+            reason.contains("plan: This name is reserved. Use a different name or the system will add \"Custom\" suffix. (INVALID_FIELD_INPUT)"),
+            "{reason}"
+        ),
+        o => panic!("the server took a reserved name: {o:?}"),
+    }
+    sink.refresh_metadata().await;
+    let after = sink.data_model().await.unwrap();
+    assert!(after.get(f::PERSON).unwrap().get("plan").is_none());
+}

@@ -25,6 +25,85 @@ pub const X_LINK: &str = "x_link";
 /// (`idealCustomerProfile`; not nullable, default `false`).
 pub const IDEAL_CUSTOMER_PROFILE: &str = "ideal_customer_profile";
 
+/// Names Twenty refuses for a new custom field or object (`nameSingular` and `namePlural`
+/// alike), whatever the object: its reserved metadata keywords, in source order.
+///
+/// Source: twentyhq/twenty v2.21.0,
+/// `packages/twenty-shared/src/metadata/constants/reserved-metadata-name-keywords.constant.ts`
+/// (`RESERVED_METADATA_NAME_KEYWORDS`), checked by
+/// `validate-flat-field-metadata-name.util.ts` and `validate-flat-object-metadata-name.util.ts`.
+/// The server matches exactly (case-sensitively); a name that is not lower camelCase is
+/// refused by another rule anyway. The list is not symmetric: `fullNames` is reserved but
+/// `fullName` is not, `index` but not `indexes`. Refused with 400 `METADATA_VALIDATION_ERROR`,
+/// code `INVALID_FIELD_INPUT` (`INVALID_OBJECT_INPUT` for objects), message `This name is
+/// reserved. Use a different name or the system will add "Custom" suffix.` (live check on a
+/// v2.21.0 server, 2026-11-26).
+pub const TWENTY_RESERVED_NAMES: &[&str] = &[
+    "approvedAccessDomain",
+    "approvedAccessDomains",
+    "appToken",
+    "appTokens",
+    "billingCustomer",
+    "billingCustomers",
+    "billingEntitlement",
+    "billingEntitlements",
+    "billingMeter",
+    "billingMeters",
+    "billingProduct",
+    "billingProducts",
+    "billingSubscription",
+    "billingSubscriptions",
+    "billingSubscriptionItem",
+    "billingSubscriptionItems",
+    "featureFlag",
+    "featureFlags",
+    "job",
+    "jobs",
+    "keyValuePair",
+    "keyValuePairs",
+    "pageLayout",
+    "pageLayouts",
+    "pageLayoutTab",
+    "pageLayoutTabs",
+    "pageLayoutWidget",
+    "pageLayoutWidgets",
+    "twoFactorMethod",
+    "twoFactorMethods",
+    "user",
+    "users",
+    "userWorkspace",
+    "userWorkspaces",
+    "workspace",
+    "workspaces",
+    "role",
+    "roles",
+    "userWorkspaceRole",
+    "userWorkspaceRoles",
+    "plan",
+    "plans",
+    "event",
+    "events",
+    "field",
+    "fields",
+    "link",
+    "links",
+    "currency",
+    "currencies",
+    "fullNames",
+    "address",
+    "addresses",
+    "type",
+    "types",
+    "object",
+    "objects",
+    "index",
+    "relation",
+    "relations",
+    "aggregate",
+    "search",
+    "searches",
+];
+
 /// Standard options of `opportunity.stage` (`NEW` is the server's default).
 pub const OPPORTUNITY_STAGES: [&str; 5] = ["NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"];
 /// Standard options of `task.status` (`TODO` is the server's default).
@@ -53,6 +132,8 @@ pub const TWENTY_FIELD_NAMES: &[(&str, &str, &str)] = &[
     (f::COMPANY, f::ADDRESS, "address"),
     (f::COMPANY, f::EMPLOYEES, "employees"),
     (f::COMPANY, f::ANNUAL_REVENUE, "annualRecurringRevenue"),
+    // v2.21 renamed it (probe 01 of `twenty-v2-live`): the live model takes the name present.
+    (f::COMPANY, f::ANNUAL_REVENUE, "annualRevenue"),
     (f::COMPANY, f::LINKEDIN, "linkedinLink"),
     (f::COMPANY, X_LINK, "xLink"),
     (f::COMPANY, IDEAL_CUSTOMER_PROFILE, "idealCustomerProfile"),
@@ -82,7 +163,37 @@ pub const TWENTY_FIELD_NAMES: &[(&str, &str, &str)] = &[
     (f::NOTE, f::BODY, "bodyV2.markdown"),
 ];
 
-/// The Twenty field a canonical field of `object` is written to, if Twenty has one.
+/// `(canonical object, canonical field)` of [`twenty_standard_model`] that only v1.x servers
+/// have: Twenty v2 removed `person.city`, `person.xLink`, `company.employees`, `company.xLink`
+/// and `company.idealCustomerProfile` (the v2.21 OpenAPI document; `twenty-v2-live/README.md`).
+/// A live sink never claims them on a v2 server (it reads the server's own model); offline,
+/// [`twenty_v2_standard_model`] leaves them out.
+pub const TWENTY_V1_ONLY_FIELDS: &[(&str, &str)] = &[
+    (f::PERSON, f::CITY),
+    (f::PERSON, X_LINK),
+    (f::COMPANY, f::EMPLOYEES),
+    (f::COMPANY, X_LINK),
+    (f::COMPANY, IDEAL_CUSTOMER_PROFILE),
+];
+
+/// Twenty v2's standard model offline: [`twenty_standard_model`] without
+/// [`TWENTY_V1_ONLY_FIELDS`] (`company.annual_revenue` is `annualRevenue` there).
+pub fn twenty_v2_standard_model() -> DataModel {
+    let mut m = twenty_standard_model();
+    m.name = "twenty".into();
+    for o in &mut m.objects {
+        let name = o.name.clone();
+        o.fields
+            .retain(|fd| !TWENTY_V1_ONLY_FIELDS.contains(&(name.as_str(), fd.name.as_str())));
+        if let Some(fd) = o.fields.iter_mut().find(|fd| fd.name == f::ANNUAL_REVENUE) {
+            fd.label = "Annual Revenue".into();
+        }
+    }
+    m
+}
+
+/// The Twenty field a canonical field of `object` is written to, if Twenty has one (the v1.4
+/// name where v2 renamed it; the live sink reads which one the server has).
 pub fn twenty_field_name(object: &str, field: &str) -> Option<&'static str> {
     TWENTY_FIELD_NAMES
         .iter()
@@ -90,7 +201,10 @@ pub fn twenty_field_name(object: &str, field: &str) -> Option<&'static str> {
         .map(|(_, _, t)| *t)
 }
 
-/// Twenty's standard data model, in canonical object and field names.
+/// Twenty's standard data model, in canonical object and field names: the v1.4-era server's
+/// (the recorded one), which is v2's plus the fields v2 removed ([`TWENTY_V1_ONLY_FIELDS`],
+/// marked `v1 only` below). A live [`crate::twenty::TwentySink`] uses the server's own model;
+/// [`twenty_v2_standard_model`] is v2's offline.
 ///
 /// Only the fields Twenty has are declared, so a record carrying a field Twenty lacks (a
 /// person's `tags` or `owner`, a task's `kind` or `duration_secs`) is refused, as Twenty
@@ -98,6 +212,7 @@ pub fn twenty_field_name(object: &str, field: &str) -> Option<&'static str> {
 pub fn twenty_standard_model() -> DataModel {
     let targets = [f::PERSON, f::COMPANY, f::OPPORTUNITY];
     DataModel::new("twenty")
+        .reserved(TWENTY_RESERVED_NAMES.iter().copied())
         .object(
             // workspaceMember: created by invitation only, so records are matched by email.
             ObjectDescriptor::new(f::USER)
@@ -112,11 +227,15 @@ pub fn twenty_standard_model() -> DataModel {
                 // Unique on primaryLinkUrl; compared as a normalised domain.
                 .field(F::new(f::DOMAIN, T::Urls).unique().label("Domain"))
                 .field(F::new(f::ADDRESS, T::Address).label("Address"))
+                // v1 only: removed in Twenty v2.
                 .field(F::new(f::EMPLOYEES, T::Integer).label("Employees"))
+                // `annualRecurringRevenue` on v1, `annualRevenue` on v2.
                 .field(F::new(f::ANNUAL_REVENUE, T::Money).label("ARR"))
                 .field(F::new(f::LINKEDIN, T::Urls).label("Linkedin"))
+                // v1 only: removed in Twenty v2.
                 .field(F::new(X_LINK, T::Urls).label("X"))
-                // Not nullable but defaulted to false by the server: not required.
+                // v1 only (removed in Twenty v2). Not nullable but defaulted to false by the
+                // server: not required.
                 .field(F::new(IDEAL_CUSTOMER_PROFILE, T::Boolean).label("ICP"))
                 .field(F::reference(f::OWNER, f::USER, true).label("Account Owner")),
         )
@@ -128,9 +247,10 @@ pub fn twenty_standard_model() -> DataModel {
                 .field(F::new(f::EMAILS, T::Emails).unique().label("Emails"))
                 .field(F::new(f::PHONES, T::Phones).label("Phones"))
                 .field(F::new(f::JOB_TITLE, T::Text).label("Job Title"))
-                // Present on the recorded server; absent from the newest definitions (§5.3).
+                // v1 only: removed in Twenty v2.
                 .field(F::new(f::CITY, T::Text).label("City"))
                 .field(F::new(f::LINKEDIN, T::Urls).label("Linkedin"))
+                // v1 only: removed in Twenty v2.
                 .field(F::new(X_LINK, T::Urls).label("X"))
                 .field(F::reference(f::COMPANY_REF, f::COMPANY, true).label("Company")),
         )
@@ -208,6 +328,43 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn reserved_names_are_twentys_list() {
+        // 63 entries in Twenty v2.21's RESERVED_METADATA_NAME_KEYWORDS; checked live: `plan`,
+        // `plans`, `type` refused; `fullName` and `indexes` are not in the list.
+        assert_eq!(TWENTY_RESERVED_NAMES.len(), 63);
+        let m = twenty_standard_model();
+        for n in [
+            "plan",
+            "plans",
+            "type",
+            "fullNames",
+            "index",
+            "searches",
+            "user",
+        ] {
+            assert!(m.is_reserved(n), "{n}");
+        }
+        for n in ["fullName", "indexes", "aggregates", "planTier"] {
+            assert!(!m.is_reserved(n), "{n}");
+        }
+        assert!(m
+            .field_name_problem(f::PERSON, "plan")
+            .is_some_and(|p| p.contains("reserved")));
+        assert_eq!(twenty_v2_standard_model().reserved_names.len(), 63);
+    }
+
+    #[test]
+    fn v2_model_has_no_v1_only_field() {
+        let m = twenty_v2_standard_model();
+        m.check().unwrap();
+        for (o, fd) in TWENTY_V1_ONLY_FIELDS {
+            assert!(m.get(o).unwrap().get(fd).is_none(), "{o}.{fd}");
+            assert!(twenty_standard_model().get(o).unwrap().get(fd).is_some());
+        }
+        assert!(m.get(f::COMPANY).unwrap().get(f::ANNUAL_REVENUE).is_some());
     }
 
     #[test]

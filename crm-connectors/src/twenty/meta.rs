@@ -7,7 +7,9 @@ use crm_core::model::fields as f;
 use crm_core::{DataModel, FieldDescriptor, FieldType, ObjectDescriptor, Reference};
 use serde_json::Value as J;
 
-use super::descriptor::{twenty_standard_model, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES};
+use super::descriptor::{
+    twenty_standard_model, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES, TWENTY_RESERVED_NAMES,
+};
 
 /// Fields every Twenty object has that a migration does not write as data.
 const SYSTEM_FIELDS: &[&str] = &[
@@ -105,6 +107,14 @@ impl Meta {
             .or_else(|| body.get("data"))
             .and_then(J::as_array)?;
         let standard = twenty_standard_model();
+        // v2 servers print no `isCustom`: what Twenty's standard application made carries its
+        // `applicationId` (the one `person` has); anything else was made in the workspace.
+        let standard_app = list
+            .iter()
+            .find(|o| o.get("nameSingular").and_then(J::as_str) == Some("person"))
+            .and_then(|o| o.get("applicationId"))
+            .and_then(J::as_str)
+            .map(str::to_string);
         let singular_to_canonical = |s: &str| -> Option<String> {
             TWENTY_OBJECT_NAMES
                 .iter()
@@ -112,7 +122,9 @@ impl Meta {
                 .map(|(c, _, _)| c.to_string())
         };
         let mut meta = Meta {
-            model: DataModel::new("twenty"),
+            // The reserved names come from Twenty's source, not from the metadata answer
+            // (the server does not publish them).
+            model: DataModel::new("twenty").reserved(TWENTY_RESERVED_NAMES.iter().copied()),
             objects: BTreeMap::new(),
             target_columns: BTreeMap::new(),
             live: true,
@@ -121,7 +133,7 @@ impl Meta {
             let s = |k: &str| o.get(k).and_then(J::as_str).unwrap_or_default().to_string();
             let (singular, plural) = (s("nameSingular"), s("namePlural"));
             let active = o.get("isActive").and_then(J::as_bool).unwrap_or(true);
-            let custom = o.get("isCustom").and_then(J::as_bool).unwrap_or(false);
+            let custom = is_custom(o, standard_app.as_deref());
             let fields: Vec<&J> = o
                 .get("fields")
                 .and_then(J::as_array)
@@ -138,10 +150,9 @@ impl Meta {
                 let mut cols = BTreeMap::new();
                 for fl in &fields {
                     if let Some((kind, target)) = relation(fl) {
-                        let name = fl.get("name").and_then(J::as_str).unwrap_or_default();
                         if kind == "MANY_TO_ONE" {
                             let canon = singular_to_canonical(&target).unwrap_or(target);
-                            cols.insert(canon, format!("{name}Id"));
+                            cols.insert(canon, join_column(fl));
                         }
                     }
                 }
@@ -166,20 +177,26 @@ impl Meta {
                         ..std_obj.clone()
                     };
                     for fd in &std_obj.fields {
-                        let Some(w) = wire_of(&canonical, &fd.name) else {
+                        let candidates = wires_of(&canonical, &fd.name);
+                        if candidates.is_empty() {
                             // `targets`: kept when the junction object exists (checked below).
                             d.fields.push(fd.clone());
                             continue;
-                        };
-                        let base = w.split('.').next().unwrap_or(&w);
-                        let base = base
-                            .strip_suffix("Id")
-                            .filter(|b| server_fields.iter().any(|s| s == b))
-                            .unwrap_or(base);
-                        if let Some(live) = fields
-                            .iter()
-                            .find(|f| f.get("name").and_then(J::as_str) == Some(base))
-                        {
+                        }
+                        // The first of the field's names this server has (`annualRecurringRevenue`
+                        // on v1, `annualRevenue` on v2); none: the field is not in the model.
+                        let found = candidates.iter().find_map(|w| {
+                            let base = w.split('.').next().unwrap_or(w);
+                            let base = base
+                                .strip_suffix("Id")
+                                .filter(|b| server_fields.iter().any(|s| s == b))
+                                .unwrap_or(base);
+                            fields
+                                .iter()
+                                .find(|f| f.get("name").and_then(J::as_str) == Some(base))
+                                .map(|live| (w.clone(), *live))
+                        });
+                        if let Some((w, live)) = found {
                             let mut fd = fd.clone();
                             let opts = options(live);
                             if !opts.is_empty() {
@@ -200,7 +217,7 @@ impl Meta {
             };
             for fl in &fields {
                 let name = fl.get("name").and_then(J::as_str).unwrap_or_default();
-                let is_custom_field = fl.get("isCustom").and_then(J::as_bool).unwrap_or(false);
+                let is_custom_field = is_custom(fl, standard_app.as_deref());
                 let is_system = fl.get("isSystem").and_then(J::as_bool).unwrap_or(false);
                 if name == source_key_field || SYSTEM_FIELDS.contains(&name) || is_system {
                     continue;
@@ -212,7 +229,7 @@ impl Meta {
                 let mut fd = match (field_type(ty), relation(fl)) {
                     (_, Some((kind, target))) if kind == "MANY_TO_ONE" => {
                         let target = singular_to_canonical(&target).unwrap_or(target);
-                        wire.insert(name.to_string(), format!("{name}Id"));
+                        wire.insert(name.to_string(), join_column(fl));
                         let mut fd = FieldDescriptor::new(name, FieldType::Reference);
                         fd.reference = Some(Reference {
                             objects: vec![target],
@@ -278,29 +295,81 @@ fn fd_name(d: &ObjectDescriptor) -> String {
     d.fields.last().map(|f| f.name.clone()).unwrap_or_default()
 }
 
-fn wire_of(object: &str, field: &str) -> Option<String> {
+/// Every Twenty name a canonical field has had, oldest first.
+fn wires_of(object: &str, field: &str) -> Vec<String> {
     TWENTY_FIELD_NAMES
         .iter()
-        .find(|(o, c, _)| *o == object && *c == field)
+        .filter(|(o, c, _)| *o == object && *c == field)
         .map(|(_, _, t)| t.to_string())
-}
-
-fn standard_wire(object: &str) -> BTreeMap<String, String> {
-    TWENTY_FIELD_NAMES
-        .iter()
-        .filter(|(o, _, _)| *o == object)
-        .map(|(_, c, t)| (c.to_string(), t.to_string()))
         .collect()
 }
 
+/// The static fallback's wire names: the first (v1.4) name of each field, as the static model
+/// is the v1.4 server's.
+fn standard_wire(object: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (_, c, t) in TWENTY_FIELD_NAMES.iter().filter(|(o, _, _)| *o == object) {
+        out.entry(c.to_string()).or_insert_with(|| t.to_string());
+    }
+    out
+}
+
+/// Whether a metadata object or field was made in the workspace: `isCustom` where the server
+/// prints it (v1), else an `applicationId` other than the standard application's (v2.21).
+fn is_custom(entity: &J, standard_app: Option<&str>) -> bool {
+    if let Some(c) = entity.get("isCustom").and_then(J::as_bool) {
+        return c;
+    }
+    match (
+        entity.get("applicationId").and_then(J::as_str),
+        standard_app,
+    ) {
+        (Some(app), Some(std_app)) => app != std_app,
+        _ => false,
+    }
+}
+
+/// `(relation type, target object)` of a relation field: v1 prints
+/// `relation:{type, targetObjectMetadata:{nameSingular}}`; v2.21 prints
+/// `settings:{relationType, joinColumnName}` and no target, so the target is read from the
+/// join column (`targetPersonId` → `person`, morph relations; `companyId` → `company`).
 fn relation(field: &J) -> Option<(String, String)> {
-    let r = field.get("relation").filter(|r| r.is_object())?;
-    let kind = r.get("type").and_then(J::as_str)?.to_string();
-    let target = r
-        .pointer("/targetObjectMetadata/nameSingular")
+    if let Some(r) = field.get("relation").filter(|r| r.is_object()) {
+        let kind = r.get("type").and_then(J::as_str)?.to_string();
+        let target = r
+            .pointer("/targetObjectMetadata/nameSingular")
+            .and_then(J::as_str)?
+            .to_string();
+        return Some((kind, target));
+    }
+    let kind = field
+        .pointer("/settings/relationType")
         .and_then(J::as_str)?
         .to_string();
+    let name = field.get("name").and_then(J::as_str)?;
+    let base = match name.strip_prefix("target") {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) => rest,
+        _ => name,
+    };
+    let mut cs = base.chars();
+    let target = cs
+        .next()
+        .map(|c| c.to_ascii_lowercase().to_string() + cs.as_str())?;
     Some((kind, target))
+}
+
+/// The join column of a many-to-one field: `settings.joinColumnName` (v2), else `<name>Id`.
+fn join_column(field: &J) -> String {
+    field
+        .pointer("/settings/joinColumnName")
+        .and_then(J::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            format!(
+                "{}Id",
+                field.get("name").and_then(J::as_str).unwrap_or_default()
+            )
+        })
 }
 
 /// `values` plus the labels that differ from every value, recording label → value.

@@ -6,16 +6,20 @@
 //!
 //! Files: `descriptor.rs` (static model), `config.rs`, `client.rs` (REST calls and
 //! `parse_error`), `meta.rs` (metadata → model), `encode.rs` (canonical ↔ Twenty JSON),
-//! `write.rs` (batch create with bisection, updates, targets), `sink.rs`.
+//! `write.rs` (batch create with bisection, updates, targets), `sink.rs`, `capabilities.rs`
+//! (what the server at hand does, probed at `check`).
 #![cfg_attr(feature = "twenty", doc = include_str!("docs.md"))]
 
 mod descriptor;
 
 pub use descriptor::{
-    twenty_field_name, twenty_standard_model, IDEAL_CUSTOMER_PROFILE, OPPORTUNITY_STAGES,
-    TASK_STATUSES, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES, X_LINK,
+    twenty_field_name, twenty_standard_model, twenty_v2_standard_model, IDEAL_CUSTOMER_PROFILE,
+    OPPORTUNITY_STAGES, TASK_STATUSES, TWENTY_FIELD_NAMES, TWENTY_OBJECT_NAMES,
+    TWENTY_RESERVED_NAMES, TWENTY_V1_ONLY_FIELDS, X_LINK,
 };
 
+#[cfg(feature = "twenty")]
+mod capabilities;
 #[cfg(feature = "twenty")]
 pub mod client;
 #[cfg(feature = "twenty")]
@@ -41,6 +45,8 @@ mod tests;
 #[cfg(feature = "twenty")]
 mod write;
 
+#[cfg(feature = "twenty")]
+pub use capabilities::{ActiveWorkflow, ApiGeneration, TwentyCapabilities};
 #[cfg(feature = "twenty")]
 pub use client::{parse_error, TwentyClient};
 #[cfg(feature = "twenty")]

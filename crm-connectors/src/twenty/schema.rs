@@ -417,6 +417,54 @@ impl TwentySink {
     }
 }
 
+impl TwentySink {
+    /// Removes the source-key field (`crmMigrateSourceKey`) this tool created on every object
+    /// that has it, with its values: for `rollback --remove-schema` once every record the runs
+    /// made is gone (the field is made on demand by the first write, so it is in no journal).
+    /// Only a field this tool made (its `IconKey` icon and description) is removed. Returns the
+    /// objects it was removed from.
+    pub async fn remove_source_key_fields(&self) -> Result<Vec<String>> {
+        self.refresh_metadata().await;
+        let meta = self.meta().await?;
+        let field = self.config.source_key_field.clone();
+        let mut removed = Vec::new();
+        for (canonical, om) in &meta.objects {
+            if !om.server_fields.contains(&field) {
+                continue;
+            }
+            let Some((id, existing)) = self.field_json(canonical, &field).await? else {
+                continue;
+            };
+            let ours = existing.get("icon").and_then(J::as_str) == Some("IconKey")
+                || existing
+                    .get("description")
+                    .and_then(J::as_str)
+                    .is_some_and(|d| d.contains("crm-migrate"));
+            if !ours {
+                tracing::warn!(object = %canonical, "Not deleting a source-key field this tool did not create.");
+                continue;
+            }
+            let path = format!("/rest/metadata/fields/{id}");
+            if let Err(e) = self
+                .client
+                .rest(Request::patch(&path, json!({"isActive": false})))
+                .await
+            {
+                if e.kind() == ErrorKind::Unauthorized {
+                    return Err(e);
+                }
+            }
+            match self.client.rest(Request::delete(&path)).await {
+                Ok(_) => removed.push(canonical.clone()),
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(e.with_operation("remove_source_key_fields")),
+            }
+        }
+        self.refresh_metadata().await;
+        Ok(removed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,11 +37,14 @@ fn title(name: &str) -> String {
     out
 }
 
+/// The entity (or list) in a metadata answer: v1 wraps it (`{data:{objects:[…]}}`,
+/// `{data:{createOneObject:{…}}}`), v2.21 lists as `{data:[…]}` and answers one entity bare.
 fn data_of(body: &J) -> &J {
-    body.get("data")
-        .and_then(|d| d.as_object())
-        .and_then(|o| o.values().next())
-        .unwrap_or(&J::Null)
+    match body.get("data") {
+        Some(J::Array(_)) => &body["data"],
+        Some(J::Object(o)) => o.values().next().unwrap_or(&J::Null),
+        _ => body,
+    }
 }
 
 impl TwentySink {

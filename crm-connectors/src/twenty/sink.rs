@@ -26,8 +26,13 @@ pub struct TwentySink {
     pub(super) config: TwentyConfig,
     pub(super) client: TwentyClient,
     meta: Mutex<Option<Arc<Meta>>>,
-    /// Current batch cap: halved when the server refuses a batch as too large.
+    /// Current batch cap: halved when the server refuses a batch as too large, set to the cap
+    /// a refusal states.
     pub(super) batch_cap: AtomicUsize,
+    /// The cap the server stated in a refusal (0: none stated yet).
+    pub(super) learned_cap: AtomicUsize,
+    /// What [`Self::probe`] found.
+    pub(super) found: std::sync::Mutex<Option<super::capabilities::TwentyCapabilities>>,
     /// Held while checking for (and creating) the source-key field, so concurrent batches
     /// do not race to create it and lose (the loser would write records without keys).
     key_field: Mutex<()>,
@@ -43,6 +48,8 @@ impl TwentySink {
             client,
             meta: Mutex::new(None),
             batch_cap: AtomicUsize::new(cap),
+            learned_cap: AtomicUsize::new(0),
+            found: std::sync::Mutex::new(None),
             key_field: Mutex::new(()),
         })
     }
@@ -60,11 +67,7 @@ impl TwentySink {
         if let Some(m) = guard.as_ref() {
             return Ok(m.clone());
         }
-        let m = match self
-            .client
-            .rest(Request::get("/rest/metadata/objects"))
-            .await
-        {
+        let m = match self.metadata_objects().await {
             Ok(body) => {
                 match Meta::from_objects(&body, &self.config.source_key_field) {
                     Some(m) => m,
@@ -83,6 +86,48 @@ impl TwentySink {
         let m = Arc::new(m);
         *guard = Some(m.clone());
         Ok(m)
+    }
+
+    /// `GET /rest/metadata/objects`, every page: v1 answers everything at once and refuses any
+    /// query string; v2.21 answers `{data:[…], pageInfo}` and pages by id (`limit` ≤ 200,
+    /// `starting_after`), so later pages are asked for only when `hasNextPage` says so.
+    pub(super) async fn metadata_objects(&self) -> Result<J> {
+        let mut body = self
+            .client
+            .rest(Request::get("/rest/metadata/objects"))
+            .await?;
+        loop {
+            let more = body.pointer("/pageInfo/hasNextPage").and_then(J::as_bool) == Some(true);
+            let cursor = body
+                .pointer("/pageInfo/endCursor")
+                .and_then(J::as_str)
+                .map(str::to_string);
+            let (true, Some(cursor), Some(_)) =
+                (more, cursor, body.get("data").and_then(J::as_array))
+            else {
+                return Ok(body);
+            };
+            let next = self
+                .client
+                .rest(
+                    Request::get("/rest/metadata/objects")
+                        .query("limit", "200")
+                        .query("starting_after", cursor),
+                )
+                .await?;
+            let page = next
+                .get("data")
+                .and_then(J::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if page.is_empty() {
+                return Ok(body);
+            }
+            if let Some(list) = body.get_mut("data").and_then(J::as_array_mut) {
+                list.extend(page);
+            }
+            body["pageInfo"] = next.get("pageInfo").cloned().unwrap_or(J::Null);
+        }
     }
 
     /// Forgets the cached metadata (after a metadata change).
@@ -342,6 +387,43 @@ impl TwentySink {
     }
 }
 
+/// Records per page of a full scan: v2.21 clamps `limit` to 200 (probe 09).
+const SCAN_PAGE: usize = 200;
+
+impl TwentySink {
+    /// Every record of `om` matching `filter`, page by page (`limit` 200, `starting_after`
+    /// the page's end cursor), handed to `each`.
+    async fn scan(&self, om: &ObjectMeta, filter: &str, mut each: impl FnMut(&J)) -> Result<()> {
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut req = Request::get(format!("/rest/{}", om.plural))
+                .query("filter", filter.to_string())
+                .query("limit", SCAN_PAGE.to_string());
+            if let Some(c) = &cursor {
+                req = req.query("starting_after", c.clone());
+            }
+            let body = self.client.rest(req).await?;
+            let page = records(&body, &om.plural);
+            for r in &page {
+                each(r);
+            }
+            let info = body.get("pageInfo");
+            let more = info
+                .and_then(|p| p.get("hasNextPage"))
+                .and_then(J::as_bool)
+                .unwrap_or(false);
+            let next = info
+                .and_then(|p| p.get("endCursor"))
+                .and_then(J::as_str)
+                .map(str::to_string);
+            if !more || page.is_empty() || next.is_none() || next == cursor {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+}
+
 /// The record list in a find-many answer (`{data:{<plural>:[…]}}`).
 pub(crate) fn records<'a>(body: &'a J, plural: &str) -> Vec<&'a J> {
     let data = body.get("data");
@@ -379,7 +461,12 @@ impl Sink for TwentySink {
 
     fn capabilities(&self) -> SinkCapabilities {
         SinkCapabilities {
-            max_batch_size: self.config.effective_batch_size(),
+            // The configured size, lowered to a cap the server was found (or said) to have.
+            max_batch_size: self.config.effective_batch_size().min(
+                self.batch_cap
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    .max(1),
+            ),
             update: true,
             upsert: false,
             hard_delete: true,
@@ -393,8 +480,21 @@ impl Sink for TwentySink {
         self.client
             .rest(Request::get("/rest/people").query("limit", "1"))
             .await
-            .map(|_| ())
-            .map_err(|e| e.with_operation("check"))
+            .map_err(|e| e.with_operation("check"))?;
+        // Detect, don't assume: what this server does, kept for `capabilities_found`.
+        let caps = self.probe().await;
+        tracing::info!(
+            generation = ?caps.api_generation,
+            batch_cap = ?caps.batch_cap,
+            rest_upsert = ?caps.rest_upsert,
+            rate_limit_headers = caps.rate_limit_headers.seen,
+            "Twenty server probed."
+        );
+        for w in caps.active_workflows.iter().flatten() {
+            tracing::warn!(workflow = %w.name, event = %w.event, skipped_for = ?w.skipped_for_sources,
+                "An active workflow runs on records this migration writes.");
+        }
+        Ok(())
     }
 
     async fn data_model(&self) -> Result<DataModel> {
@@ -575,8 +675,56 @@ impl Sink for TwentySink {
                 }
             }
         }
+        // v2.21 destroys many by filter in one request (probe 10): ids in pages of 60.
+        // A rollback may come without a `check`: probe once.
+        let found = match self.capabilities_found() {
+            Some(c) => c,
+            None => self.probe().await,
+        };
+        let many = found.api_generation == super::capabilities::ApiGeneration::V2;
+        let mut gone: HashMap<String, DeleteOutcome> = HashMap::new();
+        if many {
+            let valid: Vec<&str> = ids
+                .iter()
+                .filter(|i| is_uuid(i))
+                .map(String::as_str)
+                .collect();
+            for chunk in valid.chunks(TwentyDefaults::READ_PAGE) {
+                let req = Request::delete(format!("/rest/{}", om.plural))
+                    .query("filter", format!("id[in]:[{}]", chunk.join(",")));
+                match self.client.rest(req).await {
+                    Ok(body) => {
+                        let deleted: std::collections::HashSet<String> = records(&body, "")
+                            .iter()
+                            .filter_map(|r| r.get("id").and_then(J::as_str).map(str::to_string))
+                            .collect();
+                        for id in chunk {
+                            gone.insert(
+                                id.to_string(),
+                                if deleted.contains(*id) {
+                                    DeleteOutcome::Deleted
+                                } else {
+                                    DeleteOutcome::NotFound
+                                },
+                            );
+                        }
+                    }
+                    Err(e) if e.kind() == ErrorKind::Unauthorized => {
+                        return Err(e.with_operation("delete"))
+                    }
+                    // Left to the one-by-one path below.
+                    Err(e) => {
+                        tracing::warn!(object, error = %e, "Destroy-many refused; deleting one by one.")
+                    }
+                }
+            }
+        }
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
+            if let Some(o) = gone.remove(id) {
+                out.push(o);
+                continue;
+            }
             if !is_uuid(id) {
                 out.push(DeleteOutcome::NotFound);
                 continue;
@@ -599,6 +747,59 @@ impl Sink for TwentySink {
             });
         }
         Ok(out)
+    }
+
+    async fn list_source_keys(&self, object: &str) -> Result<Option<Vec<(String, String)>>> {
+        let (meta, om) = self.object(object).await?;
+        let field = self.config.source_key_field.clone();
+        if !meta.has_field(object, &field) {
+            // Nothing was ever written with a key here (live), or the metadata is unknown.
+            return Ok(meta.live.then(Vec::new));
+        }
+        let mut out = Vec::new();
+        self.scan(&om, &format!("{field}[is]:NOT_NULL"), |r| {
+            if let (Some(k), Some(id)) = (
+                r.get(field.as_str()).and_then(J::as_str),
+                r.get("id").and_then(J::as_str),
+            ) {
+                if !k.is_empty() {
+                    out.push((k.to_string(), id.to_string()));
+                }
+            }
+        })
+        .await
+        .map_err(|e| e.with_operation("list_source_keys").with_object(object))?;
+        Ok(Some(out))
+    }
+
+    async fn list_unique_values(
+        &self,
+        object: &str,
+        field: &str,
+    ) -> Result<Option<Vec<(String, String)>>> {
+        let (meta, om) = self.object(object).await?;
+        let Some(fd) = meta.model.require(object)?.get(field) else {
+            return Ok(None);
+        };
+        if object == f::USER || fd.reference.is_some() {
+            return Ok(None);
+        }
+        let wire = om
+            .wire
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| field.to_string());
+        let (path, _, norm) = field_match(fd.ty, &wire, "");
+        let mut out = Vec::new();
+        self.scan(&om, &format!("{path}[is]:NOT_NULL"), |r| {
+            let v = norm(&text_at(r, &path));
+            if let (false, Some(id)) = (v.is_empty(), r.get("id").and_then(J::as_str)) {
+                out.push((v, id.to_string()));
+            }
+        })
+        .await
+        .map_err(|e| e.with_operation("list_unique_values").with_object(object))?;
+        Ok(Some(out))
     }
 
     async fn apply_schema(&self, changes: &[SchemaChange]) -> Result<Vec<SchemaOutcome>> {

@@ -38,6 +38,19 @@ pub(super) fn uuid_v4() -> String {
     )
 }
 
+/// The cap a "Maximum number of records to upsert is N." refusal states (v2.21, probe 02).
+pub(super) fn stated_cap(body: &str) -> Option<usize> {
+    let m = error_message(body)?;
+    let rest = m.split("Maximum number of records").nth(1)?;
+    let digits: String = rest
+        .split(" is ")
+        .nth(1)?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
 fn rejected(r: Refusal) -> WriteOutcome {
     WriteOutcome::Rejected {
         field: r.field,
@@ -145,6 +158,13 @@ impl TwentySink {
                                 self.config.source_key_field.clone(),
                                 json!(w.key.to_string()),
                             );
+                        }
+                        if let (Some(src), true) = (
+                            &self.config.created_by_source,
+                            meta.has_field(object, "createdBy") || !meta.live,
+                        ) {
+                            body.entry("createdBy")
+                                .or_insert_with(|| json!({"source": src, "name": "crm-migrate"}));
                         }
                         creates.push((i, J::Object(body)));
                     }
@@ -261,6 +281,22 @@ impl TwentySink {
                     out.push((items[0].0, o));
                     return Ok(false);
                 }
+                if let Some(cap) = stated_cap(&resp.body).filter(|c| *c >= 1 && *c < items.len()) {
+                    // The server said its cap ("Maximum number of records to upsert is 200.",
+                    // v2.21 probe 02): re-split at it, no halving. Nothing was stored.
+                    self.batch_cap.fetch_min(cap, Ordering::Relaxed);
+                    self.learned_cap.store(cap, Ordering::Relaxed);
+                    tracing::warn!(
+                        records = items.len(),
+                        new_cap = cap,
+                        "Twenty refused the batch as over its cap; re-splitting at the cap."
+                    );
+                    let mut all_ok = true;
+                    for part in items.chunks(cap) {
+                        all_ok &= self.isolate(plural, part, false, out).await?;
+                    }
+                    return Ok(all_ok);
+                }
                 if too_large {
                     let half = (items.len() / 2).max(1);
                     self.batch_cap.fetch_min(half, Ordering::Relaxed);
@@ -370,17 +406,48 @@ impl TwentySink {
             return Ok(());
         }
         let path = format!("/rest/batch/{junction}s");
-        let all: Vec<J> = per_record.iter().flat_map(|(_, _, r)| r.clone()).collect();
-        if self
-            .client
-            .rest(Request::post(&path, J::Array(all)))
-            .await
-            .is_ok()
+        // Rows go in requests of at most the batch cap (a batch of 200 tasks with two targets
+        // each is 400 rows, over v2's cap); a request refused falls back to one per record.
+        let cap = self.batch_cap.load(Ordering::Relaxed).max(1);
+        let mut groups: Vec<Vec<(usize, String, Vec<J>)>> = vec![Vec::new()];
+        let mut rows_in_group = 0;
+        for rec in per_record {
+            if rows_in_group > 0 && rows_in_group + rec.2.len() > cap {
+                groups.push(Vec::new());
+                rows_in_group = 0;
+            }
+            rows_in_group += rec.2.len();
+            if let Some(g) = groups.last_mut() {
+                g.push(rec);
+            }
+        }
+        for group in groups {
+            self.link_group(&path, om, group, out).await?;
+        }
+        Ok(())
+    }
+
+    /// One request for the rows of `group`; if refused, one per record, and a record whose
+    /// rows are refused is destroyed again and rejected.
+    async fn link_group(
+        &self,
+        path: &str,
+        om: &ObjectMeta,
+        group: Vec<(usize, String, Vec<J>)>,
+        out: &mut [Option<WriteOutcome>],
+    ) -> Result<()> {
+        let all: Vec<J> = group.iter().flat_map(|(_, _, r)| r.clone()).collect();
+        if all.is_empty()
+            || self
+                .client
+                .rest(Request::post(path, J::Array(all)))
+                .await
+                .is_ok()
         {
             return Ok(());
         }
-        for (i, id, rows) in per_record {
-            if let Err(e) = self.client.rest(Request::post(&path, J::Array(rows))).await {
+        for (i, id, rows) in group {
+            if let Err(e) = self.client.rest(Request::post(path, J::Array(rows))).await {
                 if e.kind() == ErrorKind::Unauthorized {
                     return Err(e);
                 }

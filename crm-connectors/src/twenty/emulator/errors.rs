@@ -161,6 +161,42 @@ impl ApiError {
         )
     }
 
+    /// v2.21: a unique value already taken, by any row, soft-deleted ones included (probes
+    /// 03, 10, 11: the message names neither field nor value).
+    pub(super) fn duplicate_v2() -> Self {
+        let mut e = Self::bad_request("BadRequestException", "A duplicate entry was detected");
+        e.friendly = "A duplicate entry was detected".into();
+        e
+    }
+
+    /// v2.21: a field the object does not have (probe 05, data-arg-processor.service.ts).
+    pub(super) fn unknown_field_v2(field: &str, object: &str) -> Self {
+        Self::bad_request(
+            "BadRequestException",
+            format!("Object {object} doesn't have any \"{field}\" field."),
+        )
+    }
+
+    /// v2.21: a value the args validators refuse (probe 05: emails, composite sub-fields;
+    /// probe 11: select values), code INVALID_ARGS_DATA.
+    pub(super) fn invalid_args(message: String) -> Self {
+        let mut e = Self::bad_request("BadRequestException", message);
+        e.sub_code = Some("INVALID_ARGS_DATA");
+        e
+    }
+
+    /// v2.21: a missing or soft-deleted record by id (probe 10: 404, also on DELETE).
+    pub(super) fn not_found_v2() -> Self {
+        let mut e = Self::new(
+            404,
+            "NotFoundException",
+            "Record not found".into(),
+            "NOT_FOUND",
+        );
+        e.sub_code = Some("RECORD_NOT_FOUND");
+        e
+    }
+
     /// The REST body.
     pub(super) fn rest_body(&self) -> Value {
         json!({"statusCode": self.status, "error": self.error, "messages": [self.message]})

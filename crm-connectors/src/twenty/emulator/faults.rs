@@ -21,6 +21,9 @@ pub enum Fault {
     CommitThenDrop,
     /// Apply the request, then wait this long before answering (past a client's timeout).
     CommitThenStall(Duration),
+    /// Answer this status and JSON body without touching state: a refusal a test scripts from
+    /// a recording (e.g. a v2 `METADATA_VALIDATION_ERROR` body).
+    Reply(u16, serde_json::Value),
 }
 
 impl Fault {
@@ -98,23 +101,50 @@ pub(super) fn route_key(method: &str, path: &str) -> String {
 pub(super) struct FaultRule {
     pub(super) fault: Fault,
     pub(super) path_prefix: Option<String>,
+    /// Matching requests to let through before this fault applies.
+    pub(super) skip: usize,
 }
 
-/// Take the first queued fault that applies to `path`.
+/// Take the first queued fault that applies to `path`; a rule still skipping counts this
+/// request and lets it (and the rules behind it) be.
 pub(super) fn take_fault(queue: &mut VecDeque<FaultRule>, path: &str) -> Option<Fault> {
     let idx = queue
         .iter()
         .position(|r| r.path_prefix.as_deref().is_none_or(|p| path.starts_with(p)))?;
+    if queue[idx].skip > 0 {
+        queue[idx].skip -= 1;
+        return None;
+    }
     queue.remove(idx).map(|r| r.fault)
 }
 
-/// A fixed-window counter per key (REST: one key; GraphQL: one per root field, as recorded).
+/// A fixed-window counter per key (v1: REST one key, GraphQL one per root field, as recorded),
+/// and the v2.21 token bucket (one per workspace).
 #[derive(Debug, Default)]
 pub(super) struct Limiter {
     windows: HashMap<String, (Instant, u32)>,
+    buckets: HashMap<String, (Instant, f64)>,
 }
 
 impl Limiter {
+    /// v2.21's bucket (probe 04): `capacity` tokens, refilled at `capacity` per `window`, one
+    /// per request; empty → refused. From full, 100 pass, then a refusal; a second later one
+    /// passes again (refill 1 per 600 ms at 100/min).
+    pub(super) fn take_token(&mut self, key: &str, capacity: u32, window: Duration) -> bool {
+        let now = Instant::now();
+        let cap = f64::from(capacity.max(1));
+        let slot = self.buckets.entry(key.to_string()).or_insert((now, cap));
+        let refill = now.duration_since(slot.0).as_secs_f64() / window.as_secs_f64() * cap;
+        slot.1 = (slot.1 + refill).min(cap);
+        slot.0 = now;
+        if slot.1 >= 1.0 {
+            slot.1 -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Count one call under `key`; `false` when it is over `limit` in the window.
     pub(super) fn allow(&mut self, key: &str, limit: u32, window: Duration) -> bool {
         let now = Instant::now();

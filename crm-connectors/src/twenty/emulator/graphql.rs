@@ -96,10 +96,7 @@ fn check_input(o: &ObjectDef, data: &Value, update: bool) -> Result<(), (String,
     );
     for item in items {
         for (k, v) in item.as_object().into_iter().flatten() {
-            let field = o
-                .fields
-                .iter()
-                .find(|f| f.name == *k && f.ftype != "RELATION");
+            let field = o.fields.iter().find(|f| f.name == *k && !f.is_relation());
             let join = o.fields.iter().any(|f| f.join_column() == Some(k.as_str()));
             match field {
                 None if !join => {
@@ -166,9 +163,27 @@ pub(super) async fn handle(
     }
     let mut data = Map::new();
     let mut errors = Vec::new();
+    // v2.21 (probe 04): one token per request from the workspace's bucket shared with REST;
+    // refused as HTTP 200 with LIMIT_REACHED and every root field null.
+    let v2_limited = shared.config.profile == super::server::Profile::V2
+        && shared.config.rate_limit.is_some_and(|(n, window)| {
+            !shared.config.rest_exempt && !lock(&shared.limiter).take_token("workspace", n, window)
+        });
     for f in &op.selection {
         let key = f.alias.clone().unwrap_or_else(|| f.name.clone());
-        if let Some((n, window)) = shared.config.rate_limit {
+        if v2_limited {
+            if let Some((n, window)) = shared.config.rate_limit {
+                if errors.is_empty() {
+                    errors.push(json!({"message": format!("Limit reached ({n} tokens per {} ms)", window.as_millis()),
+                        "extensions": {"subCode": "LIMIT_REACHED", "code": "BAD_USER_INPUT"}}));
+                }
+            }
+            data.insert(key, Value::Null);
+            continue;
+        }
+        if let (Some((n, window)), super::server::Profile::V1) =
+            (shared.config.rate_limit, shared.config.profile)
+        {
             if !lock(&shared.limiter).allow(&format!("gql:{key}"), n, window) {
                 errors.push(json!({"message": "Too many requests.", "extensions": {
                     "code": "INTERNAL_SERVER_ERROR", "userFriendlyMessage": "An error occurred."}}));
@@ -277,8 +292,21 @@ fn execute(store: &mut Store, f: &Field, vars: &Map<String, Value>) -> Result<Va
         }
         "createMany" => {
             let items = arg("data").as_array().cloned().unwrap_or_default();
+            if let Some(cap) = store.batch_cap.filter(|c| items.len() > *c) {
+                // v2.21 (probe 02): HTTP 200, BAD_USER_INPUT / TOO_MANY_RECORDS_TO_UPDATE.
+                let mut e = ApiError::bad_request(
+                    "BadRequestException",
+                    format!("Maximum number of records to upsert is {cap}."),
+                );
+                e.sub_code = Some("TOO_MANY_RECORDS_TO_UPDATE");
+                e.friendly = e.message.clone();
+                return Err(e);
+            }
             let mut recs = store.create_many(obj, &items, upsert)?;
-            recs.truncate(60);
+            if store.profile == super::server::Profile::V1 {
+                // The v1.4 server answered at most 60 of the records it made (probe 03).
+                recs.truncate(60);
+            }
             Ok(many(store, &recs))
         }
         "update" | "updateMany" => {

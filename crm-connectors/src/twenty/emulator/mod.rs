@@ -1,4 +1,5 @@
-//! An in-process emulator of the Twenty server recorded in `reference/twenty-live/`.
+//! An in-process emulator of the Twenty servers recorded in `reference/twenty-v2-live/` (v2.21,
+//! the default [`Profile::V2`]) and `reference/twenty-live/` (v1.4-era, [`Profile::V1`]).
 //!
 //! [`TwentyEmulator`] binds `127.0.0.1:0` in the current tokio runtime and serves the subset of
 //! Twenty's API a migration uses: the REST data API (`/rest/{plural}`, `/rest/batch/{plural}`),
@@ -25,7 +26,9 @@ mod values;
 #[cfg(test)]
 mod replay;
 #[cfg(test)]
+mod replay_v2;
+#[cfg(test)]
 mod tests;
 
 pub use faults::{Fault, RequestLog};
-pub use server::{CapturedRequest, EmulatorConfig, TwentyEmulator};
+pub use server::{CapturedRequest, EmulatorConfig, Profile, TwentyEmulator};

@@ -1,10 +1,13 @@
 //! The standard data model the recorded server served (objects, fields, options, relations).
 
+use super::server::Profile;
 use serde_json::{json, Value};
 
 /// The id the recorded server gave the person object (probe 14), kept so recorded
 /// metadata requests replay unchanged.
 pub(super) const PERSON_OBJECT_ID: &str = "0fa8e36c-9851-4797-a5b8-ae24a101a0ca";
+/// The id the recorded v2.21 server gave the person object (`twenty-v2-live` probe 11).
+pub(super) const PERSON_OBJECT_ID_V2: &str = "ce8e1975-368e-428e-a63d-0ab5dd722065";
 
 /// A relation of one field.
 #[derive(Debug, Clone)]
@@ -169,6 +172,10 @@ impl FieldDef {
         });
         self
     }
+    /// A relation (v1 `RELATION` or v2 `MORPH_RELATION`): no value of its own.
+    pub(super) fn is_relation(&self) -> bool {
+        self.ftype == "RELATION" || self.ftype == "MORPH_RELATION"
+    }
     /// The join column this field owns, for a many-to-one relation.
     pub(super) fn join_column(&self) -> Option<&str> {
         match &self.relation {
@@ -225,20 +232,39 @@ fn links(o: &str, extra: &[(&str, &str)]) -> Vec<FieldDef> {
     v
 }
 
-fn target_object(o: &str, owner: &str) -> ObjectDef {
+fn target_object(o: &str, owner: &str, profile: Profile) -> ObjectDef {
     let mut f = vec![FieldDef::new(o, "id", "UUID")];
     f.push(FieldDef::new(o, "createdAt", "DATE_TIME"));
     f.push(FieldDef::new(o, "updatedAt", "DATE_TIME"));
     f.push(FieldDef::new(o, "deletedAt", "DATE_TIME"));
+    if profile == Profile::V2 {
+        // v2.21 (probe 06): createdBy, updatedBy and position were added.
+        f.push(FieldDef::new(o, "position", "POSITION"));
+        f.push(FieldDef::new(o, "createdBy", "ACTOR"));
+        f.push(FieldDef::new(o, "updatedBy", "ACTOR"));
+    }
     f.push(FieldDef::new(o, owner, "RELATION").m2o(owner, &format!("{owner}Id")));
     for t in ["person", "company", "opportunity"] {
-        f.push(FieldDef::new(o, t, "RELATION").m2o(t, &format!("{t}Id")));
+        match profile {
+            Profile::V1 => f.push(FieldDef::new(o, t, "RELATION").m2o(t, &format!("{t}Id"))),
+            // v2.21 (probe 06): MORPH_RELATION fields `targetPerson`… with join columns
+            // `targetPersonId`…; `personId` is an unknown field.
+            Profile::V2 => {
+                let name = format!("target{}", capitalize(t));
+                let mut fd = FieldDef::new(o, &name, "MORPH_RELATION").m2o(t, &format!("{name}Id"));
+                fd.label = "Target".into();
+                f.push(fd);
+            }
+        }
     }
     object(None, o, &format!("{o}s"), f)
 }
 
-/// The standard objects the emulator serves, as the recorded server printed them.
-pub(super) fn standard_objects() -> Vec<ObjectDef> {
+/// The standard objects the emulator serves, as the recorded server of `profile` printed them.
+pub(super) fn standard_objects(profile: Profile) -> Vec<ObjectDef> {
+    let v2 = profile == Profile::V2;
+    // The body's type is RICH_TEXT_V2 on v1.4 and RICH_TEXT on v2.21 (live metadata).
+    let rich_text = if v2 { "RICH_TEXT" } else { "RICH_TEXT_V2" };
     let p = "person";
     let mut person = vec![
         FieldDef::new(p, "name", "FULL_NAME"),
@@ -252,6 +278,12 @@ pub(super) fn standard_objects() -> Vec<ObjectDef> {
         FieldDef::new(p, "position", "POSITION"),
         FieldDef::new(p, "createdBy", "ACTOR"),
     ];
+    if v2 {
+        // v2.21: `city` and `xLink` are gone; `avatarFile` and `updatedBy` are new.
+        person.retain(|f| !matches!(f.name.as_str(), "city" | "xLink"));
+        person.push(FieldDef::new(p, "avatarFile", "FILES"));
+        person.push(FieldDef::new(p, "updatedBy", "ACTOR"));
+    }
     person.extend(tail(p));
     person.push(FieldDef::new(p, "company", "RELATION").m2o("company", "companyId"));
     person.push(
@@ -279,6 +311,18 @@ pub(super) fn standard_objects() -> Vec<ObjectDef> {
         FieldDef::new(c, "position", "POSITION"),
         FieldDef::new(c, "createdBy", "ACTOR"),
     ];
+    if v2 {
+        // v2.21: employees, idealCustomerProfile, annualRecurringRevenue and xLink are gone;
+        // annualRevenue and updatedBy are new.
+        company.retain(|f| {
+            !matches!(
+                f.name.as_str(),
+                "employees" | "xLink" | "annualRecurringRevenue" | "idealCustomerProfile"
+            )
+        });
+        company.push(FieldDef::new(c, "annualRevenue", "CURRENCY"));
+        company.push(FieldDef::new(c, "updatedBy", "ACTOR"));
+    }
     company.extend(tail(c));
     company.push(
         FieldDef::new(c, "accountOwner", "RELATION").m2o("workspaceMember", "accountOwnerId"),
@@ -303,8 +347,15 @@ pub(super) fn standard_objects() -> Vec<ObjectDef> {
         FieldDef::new(o, "position", "POSITION"),
         FieldDef::new(o, "createdBy", "ACTOR"),
     ];
+    if v2 {
+        opp.push(FieldDef::new(o, "updatedBy", "ACTOR"));
+    }
     opp.extend(tail(o));
     opp.push(FieldDef::new(o, "pointOfContact", "RELATION").m2o("person", "pointOfContactId"));
+    if v2 {
+        // v2.21: opportunity.owner (a workspace member).
+        opp.push(FieldDef::new(o, "owner", "RELATION").m2o("workspaceMember", "ownerId"));
+    }
     opp.push(FieldDef::new(o, "company", "RELATION").m2o("company", "companyId"));
     opp.extend(links(
         o,
@@ -315,7 +366,7 @@ pub(super) fn standard_objects() -> Vec<ObjectDef> {
     let mut task = vec![
         FieldDef::new(t, "position", "POSITION"),
         FieldDef::new(t, "title", "TEXT"),
-        FieldDef::new(t, "bodyV2", "RICH_TEXT_V2"),
+        FieldDef::new(t, "bodyV2", rich_text),
         FieldDef::new(t, "dueAt", "DATE_TIME"),
         FieldDef::new(t, "status", "SELECT").options(
             t,
@@ -324,6 +375,9 @@ pub(super) fn standard_objects() -> Vec<ObjectDef> {
         ),
         FieldDef::new(t, "createdBy", "ACTOR"),
     ];
+    if v2 {
+        task.push(FieldDef::new(t, "updatedBy", "ACTOR"));
+    }
     task.extend(tail(t));
     task.push(FieldDef::new(t, "assignee", "RELATION").m2o("workspaceMember", "assigneeId"));
     task.extend(links(t, &[("taskTargets", "taskTarget")]));
@@ -332,9 +386,12 @@ pub(super) fn standard_objects() -> Vec<ObjectDef> {
     let mut note = vec![
         FieldDef::new(n, "position", "POSITION"),
         FieldDef::new(n, "title", "TEXT"),
-        FieldDef::new(n, "bodyV2", "RICH_TEXT_V2"),
+        FieldDef::new(n, "bodyV2", rich_text),
         FieldDef::new(n, "createdBy", "ACTOR"),
     ];
+    if v2 {
+        note.push(FieldDef::new(n, "updatedBy", "ACTOR"));
+    }
     note.extend(tail(n));
     note.extend(links(n, &[("noteTargets", "noteTarget")]));
 
@@ -371,13 +428,22 @@ pub(super) fn standard_objects() -> Vec<ObjectDef> {
     );
 
     vec![
-        object(Some(PERSON_OBJECT_ID), p, "people", person),
+        object(
+            Some(if v2 {
+                PERSON_OBJECT_ID_V2
+            } else {
+                PERSON_OBJECT_ID
+            }),
+            p,
+            "people",
+            person,
+        ),
         object(None, c, "companies", company),
         object(None, o, "opportunities", opp),
         object(None, t, "tasks", task),
         object(None, n, "notes", note),
-        target_object("taskTarget", "task"),
-        target_object("noteTarget", "note"),
+        target_object("taskTarget", "task", profile),
+        target_object("noteTarget", "note", profile),
         object(None, w, "workspaceMembers", member),
     ]
 }

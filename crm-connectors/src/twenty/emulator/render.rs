@@ -24,7 +24,7 @@ pub(super) fn rest_record(store: &Store, obj: &str, r: &Record, depth: u8) -> Va
     }
     if depth > 0 {
         if let Some(def) = store.object(obj) {
-            for f in def.fields.iter().filter(|f| f.ftype == "RELATION") {
+            for f in def.fields.iter().filter(|f| f.is_relation()) {
                 let v = match &f.relation {
                     Some(Relation::ManyToOne { target, join }) => r
                         .get(join)

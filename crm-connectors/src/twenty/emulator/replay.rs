@@ -1,5 +1,5 @@
-//! The acceptance test: replay every recorded exchange of `reference/twenty-live/probes/`
-//! against the emulator and compare status and response shape (keys and value types).
+//! The acceptance test of the v1 profile: replay every recorded exchange of
+//! `reference/twenty-live/probes/` (the v1.4-era server) against the emulator and compare status and response shape (keys and value types).
 
 use super::tests::call;
 use super::{EmulatorConfig, TwentyEmulator};
@@ -33,7 +33,7 @@ const SKIP: &[(&str, usize, &str)] = &[
 ];
 
 /// Error messages that carry run-specific text (recorded ids, recorded row counts).
-fn messages(v: &Value) -> Option<String> {
+pub(super) fn messages(v: &Value) -> Option<String> {
     v.get("messages")
         .or_else(|| v.pointer("/errors/0/message"))
         .map(|m| m.to_string())
@@ -43,7 +43,7 @@ fn is_uuid(s: &str) -> bool {
     super::store::is_uuid(s)
 }
 
-fn map_ids(rec: &Value, emu: &Value, ids: &mut HashMap<String, String>) {
+pub(super) fn map_ids(rec: &Value, emu: &Value, ids: &mut HashMap<String, String>) {
     match (rec, emu) {
         (Value::String(a), Value::String(b)) if is_uuid(a) && is_uuid(b) => {
             ids.entry(a.clone()).or_insert_with(|| b.clone());
@@ -64,7 +64,7 @@ fn map_ids(rec: &Value, emu: &Value, ids: &mut HashMap<String, String>) {
     }
 }
 
-fn subst(s: &str, ids: &HashMap<String, String>) -> String {
+pub(super) fn subst(s: &str, ids: &HashMap<String, String>) -> String {
     let mut out = s.to_string();
     for (a, b) in ids {
         if out.contains(a.as_str()) {
@@ -74,7 +74,7 @@ fn subst(s: &str, ids: &HashMap<String, String>) -> String {
     out
 }
 
-fn subst_json(v: &Value, ids: &HashMap<String, String>) -> Value {
+pub(super) fn subst_json(v: &Value, ids: &HashMap<String, String>) -> Value {
     serde_json::from_str(&subst(&v.to_string(), ids)).unwrap_or(Value::Null)
 }
 
@@ -110,7 +110,7 @@ fn nth_item(a: &Value, b: &Value, i: usize) -> Value {
     }
 }
 
-fn expand(v: &Value) -> Value {
+pub(super) fn expand(v: &Value) -> Value {
     match v {
         Value::Array(items) => {
             if let (Some(total), true) = (items.last().and_then(trimmed_total), items.len() >= 3) {
@@ -138,7 +138,7 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn shape(rec: &Value, emu: &Value, at: &str, out: &mut Vec<String>) {
+pub(super) fn shape(rec: &Value, emu: &Value, at: &str, out: &mut Vec<String>) {
     if rec.is_null() || emu.is_null() {
         return;
     }
@@ -205,7 +205,7 @@ async fn replay_recorded_probes() {
             n
         }
     });
-    let emu = TwentyEmulator::start(EmulatorConfig::default())
+    let emu = TwentyEmulator::start(EmulatorConfig::v1())
         .await
         .expect("emulator starts");
     emu.seed_member("admin@example.com", "", "");

@@ -4,7 +4,7 @@ use super::errors::ApiError;
 use super::filter::{self, Filter};
 use super::model::capitalize;
 use super::render::{cursor, decode_cursor, rest_record};
-use super::server::{json_response, lock, rest_unauthorized, Shared};
+use super::server::{json_response, lock, rest_unauthorized, Profile, Shared};
 use super::store::{is_uuid, Record};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -71,15 +71,27 @@ pub(super) async fn handle(
         *r.body_mut() = Body::empty();
         return r;
     }
+    let v2 = shared.config.profile == Profile::V2;
+    let path = uri.path().trim_end_matches('/').to_string();
+    // v2.21: the metadata API is not throttled (probe 04).
+    let metadata = path.starts_with("/rest/metadata");
     if let (Some((n, window)), false) = (shared.config.rate_limit, shared.config.rest_exempt) {
-        if !lock(&shared.limiter).allow("rest", n, window) {
-            return json_response(
-                429,
-                &json!({"statusCode": 429, "error": "ThrottlerException", "messages": ["Too many requests."]}),
-            );
+        let allowed = if v2 {
+            metadata || lock(&shared.limiter).take_token("workspace", n, window)
+        } else {
+            lock(&shared.limiter).allow("rest", n, window)
+        };
+        if !allowed {
+            let body = if v2 {
+                // Probe 04: no Retry-After, no X-RateLimit-* headers.
+                json!({"statusCode": 429, "error": "HttpException", "messages": [format!(
+                    "Limit reached ({n} tokens per {} ms)", window.as_millis())]})
+            } else {
+                json!({"statusCode": 429, "error": "ThrottlerException", "messages": ["Too many requests."]})
+            };
+            return json_response(429, &body);
         }
     }
-    let path = uri.path().trim_end_matches('/').to_string();
     if let Some(rest) = path.strip_prefix("/rest/metadata") {
         return super::metadata::rest(&shared, &method, rest, uri.query(), &body);
     }
@@ -109,22 +121,26 @@ pub(super) async fn handle(
                     "Body must be a non-empty array",
                 ));
             }
-            if let Some(max) = shared.config.max_batch.filter(|m| items.len() > *m) {
+            if let Some(max) = shared.config.batch_cap().filter(|m| items.len() > *m) {
                 return err(&ApiError::bad_request(
                     "BadRequestException",
                     format!("Maximum number of records to upsert is {max}."),
                 ));
             }
-            store.create_many(&obj.singular, &items, false).map(|recs| {
-                let list: Vec<Value> = recs
-                    .iter()
-                    .map(|r| rest_record(&store, &obj.singular, r, 0))
-                    .collect();
-                (
-                    201,
-                    json!({"data": {format!("create{}", capitalize(&obj.plural)): list}}),
-                )
-            })
+            // v2.21 honours `?upsert=true` on REST (probe 03); v1.4 ignored it.
+            let upsert = v2 && q.iter().any(|(k, v)| k == "upsert" && v == "true");
+            store
+                .create_many(&obj.singular, &items, upsert)
+                .map(|recs| {
+                    let list: Vec<Value> = recs
+                        .iter()
+                        .map(|r| rest_record(&store, &obj.singular, r, 0))
+                        .collect();
+                    (
+                        201,
+                        json!({"data": {format!("create{}", capitalize(&obj.plural)): list}}),
+                    )
+                })
         }
         (m, [plural, rest @ ..]) => {
             let Some(obj) = store.object(plural).cloned() else {
@@ -137,14 +153,47 @@ pub(super) async fn handle(
                 .and_then(|(_, v)| v.parse().ok())
                 .unwrap_or(0);
             match (m, rest) {
-                (Method::POST, []) => store.create_many(&name, &[input], false).map(|mut v| {
+                (Method::POST, []) => store.create_many(&name, &[input], v2 && q.iter().any(|(k, v)| k == "upsert" && v == "true")).map(|mut v| {
                     let r = v.pop().unwrap_or_default();
                     (201, json!({"data": {format!("create{}", capitalize(&name)): rest_record(&store, &name, &r, 0)}}))
                 }),
-                (Method::GET, []) => list(&store, &obj.singular, &obj.plural, &q, depth),
+                (Method::GET, []) => list(&store, &obj.singular, &obj.plural, &q, depth, v2),
+                // v2.21 (probe 10): DELETE without an id destroys every record the filter
+                // matches (`soft_delete=true`: soft-deletes them) and answers them.
+                (Method::DELETE, []) if v2 => {
+                    let flt = match q.iter().find(|(k, _)| k == "filter").map(|(_, v)| v.as_str()) {
+                        Some(f) if !f.is_empty() => Some(
+                            filter::from_rest(f)
+                                .map_err(|m| ApiError::bad_request("BadRequestException", m)),
+                        ),
+                        _ => None,
+                    };
+                    match flt {
+                        Some(Err(e)) => Err(e),
+                        flt => {
+                            let flt = flt.and_then(Result::ok);
+                            let ids: Vec<String> = store
+                                .find(&name, flt.as_ref())
+                                .iter()
+                                .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
+                                .collect();
+                            let soft = q.iter().any(|(k, v)| k == "soft_delete" && v == "true");
+                            let gone = if soft {
+                                store.set_deleted(&name, &ids, true)
+                            } else {
+                                Ok(store.destroy(&name, &ids))
+                            };
+                            gone.map(|recs| {
+                                let list: Vec<Value> = recs.iter().map(|r| rest_record(&store, &name, r, 0)).collect();
+                                (200, json!({"data": {format!("delete{}", capitalize(&obj.plural)): list}}))
+                            })
+                        }
+                    }
+                }
                 (_, [id]) if !is_uuid(id) => Err(ApiError::invalid_uuid(id)),
                 (Method::GET, [id]) => match store.get_active(&name, id) {
                     Some(r) => Ok((200, json!({"data": {name.clone(): rest_record(&store, &name, r, depth)}}))),
+                    None if v2 => Err(ApiError::not_found_v2()),
                     None => Err(ApiError::record_not_found()),
                 },
                 (Method::PATCH | Method::PUT, [id]) => {
@@ -162,7 +211,9 @@ pub(super) async fn handle(
                 }
                 (Method::DELETE, [id]) => {
                     let gone = store.destroy(&name, &[id.to_string()]);
-                    if gone.is_empty() {
+                    if gone.is_empty() && v2 {
+                        Err(ApiError::not_found_v2())
+                    } else if gone.is_empty() {
                         Err(ApiError::entity_not_found(&name, id))
                     } else {
                         Ok((200, json!({"data": {format!("delete{}", capitalize(&name)): {"id": id}}})))
@@ -224,6 +275,7 @@ fn list(
     plural: &str,
     q: &[(String, String)],
     depth: u8,
+    v2: bool,
 ) -> Result<(u16, Value), ApiError> {
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let filter: Option<Filter> = match get("filter") {
@@ -232,7 +284,21 @@ fn list(
         ),
         _ => None,
     };
-    let limit: usize = get("limit").and_then(|l| l.parse().ok()).unwrap_or(60);
+    let limit: usize = match get("limit") {
+        None => 60,
+        Some(l) => match l.parse::<i64>() {
+            Ok(n) if n >= 0 => n as usize,
+            _ if v2 => {
+                return Err(ApiError::bad_request(
+                    "BadRequestException",
+                    format!("limit '{l}' is invalid. Should be an integer"),
+                ))
+            }
+            _ => 60,
+        },
+    };
+    // v2.21 clamps `limit` to 200 silently (probe 09).
+    let limit = if v2 { limit.min(200) } else { limit };
     let order = parse_order(get("order_by").unwrap_or(""));
     let mut rows = store.find(obj, filter.as_ref());
     rows.sort_by(|a, b| {

@@ -14,16 +14,48 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 use tower::ServiceExt;
 
-/// How the emulator behaves. The default is the recorded server: no rate limit, no batch cap.
+/// Which recorded Twenty server the emulator answers like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// The v1.4-era server of `reference/twenty-live/` (2025-09): no batch cap, REST ignores
+    /// `upsert=true`, `personId`/`companyId` target columns, v1 error texts.
+    V1,
+    /// Twenty v2.21.0 as recorded in `reference/twenty-v2-live/` (2026-11): batches capped at
+    /// 200, list `limit` clamped to 200, REST upsert, morph target columns
+    /// (`targetPersonId`…), metadata refusals in the `METADATA_VALIDATION_ERROR` envelope,
+    /// reserved names refused, the v2 standard model (no `person.city`, `xLink`,
+    /// `company.employees`, `idealCustomerProfile`, `annualRecurringRevenue`).
+    #[default]
+    V2,
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "v1" | "1" | "v1.4" => Ok(Profile::V1),
+            "v2" | "2" | "v2.21" => Ok(Profile::V2),
+            other => Err(format!("unknown Twenty profile {other:?} (v1 or v2)")),
+        }
+    }
+}
+
+/// How the emulator behaves. The default is the v2.21 server ([`Profile::V2`]) with no rate
+/// limit; [`EmulatorConfig::v1`] is the v1.4-era server (no batch cap).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct EmulatorConfig {
-    /// At most `n` calls per window: per GraphQL root field (recorded, answered with the
-    /// recorded "Too many requests." error) and, unless `rest_exempt`, for REST as a 429.
+    /// Which recorded server to answer like.
+    pub profile: Profile,
+    /// At most `n` calls per window. v1: a fixed window per GraphQL root field (answered with
+    /// the recorded "Too many requests." error) and, unless `rest_exempt`, one for REST (429).
+    /// v2: one token bucket for REST and GraphQL of `n` tokens refilled over the window
+    /// (probe 04: 429 `Limit reached (n tokens per window ms)`, no rate-limit headers; the
+    /// metadata API is not limited).
     pub rate_limit: Option<(u32, Duration)>,
     /// REST was never rate-limited on the recorded server; set to keep it so.
     pub rest_exempt: bool,
-    /// A maximum records per REST batch (newer servers cap it); `None` as recorded.
+    /// A maximum records per REST batch: `None` is the profile's own (none on v1, 200 on v2).
     pub max_batch: Option<usize>,
     /// The API key clients must send as `Authorization: Bearer <key>`.
     pub api_key: String,
@@ -36,6 +68,7 @@ pub struct EmulatorConfig {
 impl Default for EmulatorConfig {
     fn default() -> Self {
         EmulatorConfig {
+            profile: Profile::V2,
             rate_limit: None,
             rest_exempt: false,
             max_batch: None,
@@ -47,6 +80,22 @@ impl Default for EmulatorConfig {
 }
 
 impl EmulatorConfig {
+    /// The v1.4-era server of the first recordings (no batch cap, v1 error texts).
+    pub fn v1() -> Self {
+        Self::default().with_profile(Profile::V1)
+    }
+    /// Answer like `profile`.
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+    /// The records-per-batch cap in effect: the configured one, else the profile's.
+    pub fn batch_cap(&self) -> Option<usize> {
+        self.max_batch.or(match self.profile {
+            Profile::V1 => None,
+            Profile::V2 => Some(200),
+        })
+    }
     /// Set the rate limit (`n` calls per `window`).
     pub fn with_rate_limit(mut self, n: u32, window: Duration) -> Self {
         self.rate_limit = Some((n, window));
@@ -142,7 +191,11 @@ impl TwentyEmulator {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            store: Mutex::new(Store::new(config.seed)),
+            store: Mutex::new({
+                let mut s = Store::new(config.seed, config.profile);
+                s.batch_cap = config.batch_cap();
+                s
+            }),
             config,
             faults: Mutex::new(VecDeque::new()),
             log: Mutex::new(RequestLog::default()),
@@ -202,6 +255,7 @@ impl TwentyEmulator {
         lock(&self.shared.faults).push_back(FaultRule {
             fault,
             path_prefix: None,
+            skip: 0,
         });
     }
 
@@ -210,6 +264,17 @@ impl TwentyEmulator {
         lock(&self.shared.faults).push_back(FaultRule {
             fault,
             path_prefix: Some(path_prefix.into()),
+            skip: 0,
+        });
+    }
+
+    /// Queue a fault for the request whose path starts with `path_prefix` after `skip` such
+    /// requests have been served normally (a refusal mid-way through a series of changes).
+    pub fn push_fault_after(&self, path_prefix: &str, skip: usize, fault: Fault) {
+        lock(&self.shared.faults).push_back(FaultRule {
+            fault,
+            path_prefix: Some(path_prefix.into()),
+            skip,
         });
     }
 
@@ -337,6 +402,7 @@ async fn handle(
             }
             r
         }
+        Some(Fault::Reply(status, body)) => json_response(status, &body),
         Some(Fault::ServerError(status)) => json_response(
             status,
             &json!({"statusCode": status, "error": "InternalServerErrorException", "messages": ["Internal server error"]}),

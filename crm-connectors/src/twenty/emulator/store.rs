@@ -3,6 +3,7 @@
 use super::errors::ApiError;
 use super::filter::Filter;
 use super::model::{stable_id, FieldDef, ObjectDef};
+use super::server::Profile;
 use super::values::{merge_composite, normalize_date, record_default, search_vector};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
@@ -15,6 +16,10 @@ pub(super) type Record = Map<String, Value>;
 pub(super) struct Store {
     pub(super) objects: Vec<ObjectDef>,
     pub(super) records: HashMap<String, Vec<Record>>,
+    /// Which recorded server's rules apply.
+    pub(super) profile: Profile,
+    /// Records per create-many request, when capped.
+    pub(super) batch_cap: Option<usize>,
     clock_ms: i64,
     rng: u64,
 }
@@ -26,8 +31,8 @@ pub(super) fn is_uuid(s: &str) -> bool {
 
 impl Store {
     /// A workspace with the standard objects and no records; ids come from `seed`.
-    pub(super) fn new(seed: u64) -> Self {
-        let objects = super::model::standard_objects();
+    pub(super) fn new(seed: u64, profile: Profile) -> Self {
+        let objects = super::model::standard_objects(profile);
         let records = objects
             .iter()
             .map(|o| (o.singular.clone(), Vec::new()))
@@ -35,6 +40,8 @@ impl Store {
         Store {
             objects,
             records,
+            profile,
+            batch_cap: None,
             clock_ms: 1_795_000_000_000,
             rng: seed ^ 0x9e37_79b9_7f4a_7c15,
         }
@@ -109,7 +116,7 @@ impl Store {
             let field = obj
                 .fields
                 .iter()
-                .find(|f| f.name == *key && f.ftype != "RELATION");
+                .find(|f| f.name == *key && !f.is_relation());
             let join = obj
                 .fields
                 .iter()
@@ -121,6 +128,9 @@ impl Store {
                 }
                 (None, Some(_)) => {
                     base.insert(key.clone(), val.clone());
+                }
+                (None, None) if self.profile == Profile::V2 => {
+                    return Err(ApiError::unknown_field_v2(key, &obj.singular))
                 }
                 (None, None) => return Err(ApiError::unknown_field(key, &obj.singular)),
             }
@@ -135,8 +145,15 @@ impl Store {
         old: &Value,
         v: &Value,
     ) -> Result<Value, ApiError> {
-        if f.ftype == "RICH_TEXT_V2" && v.is_object() && v.get("markdown").is_none() {
+        if f.ftype == "RICH_TEXT_V2"
+            && v.is_object()
+            && v.get("markdown").is_none()
+            && self.profile == Profile::V1
+        {
             return Err(ApiError::markdown_required());
+        }
+        if self.profile == Profile::V2 {
+            super::values::validate_v2(f, v).map_err(ApiError::invalid_args)?;
         }
         if super::values::composite_keys(&f.ftype).is_some() {
             return Ok(merge_composite(&f.ftype, old, v));
@@ -158,6 +175,12 @@ impl Store {
                 Ok(v.clone())
             }
             "DATE_TIME" | "DATE" => Ok(normalize_date(v)),
+            // v2.21 answers a whole NUMBER as an integer (`429.0` sent, `429` read back: live
+            // run of 2026-11-26).
+            "NUMBER" if self.profile == Profile::V2 => Ok(match v.as_f64() {
+                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => json!(x as i64),
+                _ => v.clone(),
+            }),
             _ => Ok(v.clone()),
         }
     }
@@ -168,7 +191,7 @@ impl Store {
         for f in &obj.fields {
             if let Some(join) = f.join_column() {
                 r.insert(join.to_string(), Value::Null);
-            } else if f.ftype != "RELATION" {
+            } else if !f.is_relation() {
                 r.insert(f.name.clone(), record_default(obj, f));
             }
         }
@@ -200,14 +223,20 @@ impl Store {
             let mut seen: HashSet<String> = self
                 .rows(&obj.singular)
                 .iter()
-                .filter(|r| r.get("deletedAt").is_none_or(Value::is_null))
+                // v2.21's unique indexes include soft-deleted rows (probe 10).
+                .filter(|r| {
+                    self.profile == Profile::V2 || r.get("deletedAt").is_none_or(Value::is_null)
+                })
                 .filter(|r| !skip.contains(r.get("id").and_then(Value::as_str).unwrap_or("")))
                 .filter_map(|r| Self::unique_key(f, r))
                 .collect();
             for c in cands {
                 if let Some(k) = Self::unique_key(f, c) {
                     if !seen.insert(k.clone()) {
-                        return Err(ApiError::duplicate(&f.label, &k));
+                        return Err(match self.profile {
+                            Profile::V1 => ApiError::duplicate(&f.label, &k),
+                            Profile::V2 => ApiError::duplicate_v2(),
+                        });
                     }
                 }
             }

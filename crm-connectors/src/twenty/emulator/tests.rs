@@ -62,6 +62,13 @@ async fn emu() -> TwentyEmulator {
         .expect("emulator starts")
 }
 
+/// The v1.4-era server (the recordings these tests were written against).
+async fn emu_v1() -> TwentyEmulator {
+    TwentyEmulator::start(EmulatorConfig::v1())
+        .await
+        .expect("emulator starts")
+}
+
 async fn ok(e: &TwentyEmulator, m: &str, p: &str, b: Option<&Value>) -> (u16, Value) {
     let (s, _, v) = call(e, m, p, b, Some(e.api_key()))
         .await
@@ -97,7 +104,7 @@ async fn auth_is_required() {
 
 #[tokio::test]
 async fn batch_with_one_duplicate_fails_whole() {
-    let e = emu().await;
+    let e = emu_v1().await;
     let (s, _) = ok(
         &e,
         "POST",
@@ -119,7 +126,7 @@ async fn batch_with_one_duplicate_fails_whole() {
 
 #[tokio::test]
 async fn graphql_create_many_returns_at_most_60() {
-    let e = emu().await;
+    let e = emu_v1().await;
     let data: Vec<Value> = (0..75)
         .map(|i| json!({"name": {"firstName": format!("P{i}")}}))
         .collect();
@@ -132,7 +139,7 @@ async fn graphql_create_many_returns_at_most_60() {
 
 #[tokio::test]
 async fn upsert_keeps_created_at_and_unsent_fields() {
-    let e = emu().await;
+    let e = emu_v1().await;
     let sel = "{ id jobTitle city createdAt emails{primaryEmail} }";
     let q = |d: Value| json!({"query": format!("mutation($d:[PersonCreateInput!]!){{ createPeople(data:$d, upsert:true){sel} }}"), "variables": {"d": d}});
     let (_, a) = ok(&e, "POST", "/graphql", Some(&q(json!([{"emails": {"primaryEmail": "u@x.example"}, "jobTitle": "T", "createdAt": "2019-01-01T00:00:00Z"}])))).await;
@@ -158,7 +165,7 @@ async fn upsert_keeps_created_at_and_unsent_fields() {
 #[tokio::test]
 async fn soft_delete_does_not_block_recreate_but_blocks_restore() {
     // The recording (probe 10) wins over twenty.md: the unique check ignores soft-deleted rows.
-    let e = emu().await;
+    let e = emu_v1().await;
     let mk = json!({"query": "mutation($d:PersonCreateInput!){ createPerson(data:$d){ id } }", "variables": {"d": {"emails": {"primaryEmail": "s@x.example"}}}});
     let (_, v) = ok(&e, "POST", "/graphql", Some(&mk)).await;
     let id = v["data"]["createPerson"]["id"].clone();
@@ -253,4 +260,45 @@ async fn members_filter_is_case_sensitive() {
     )
     .await;
     assert_eq!(v["totalCount"], 0);
+}
+
+/// v2.21 (probe 04): a bucket of `n` tokens for REST and GraphQL together; refused with 429
+/// `Limit reached (…)` and no rate-limit headers; the metadata API is not limited; tokens
+/// come back with time.
+#[tokio::test]
+async fn v2_rest_rate_limit_answers_as_recorded() {
+    let e = TwentyEmulator::start(
+        EmulatorConfig::default().with_rate_limit(3, Duration::from_millis(600)),
+    )
+    .await
+    .expect("starts");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(ok(&e, "GET", "/rest/people?limit=1", None).await.0);
+    }
+    let (s, h, v) = call(
+        &e,
+        "GET",
+        "/rest/companies?limit=1",
+        None,
+        Some(e.api_key()),
+    )
+    .await
+    .expect("answered");
+    statuses.push(s);
+    assert_eq!(statuses, vec![200, 200, 200, 429]);
+    assert_eq!(
+        v,
+        json!({"statusCode": 429, "error": "HttpException", "messages": ["Limit reached (3 tokens per 600 ms)"]})
+    );
+    assert!(h
+        .keys()
+        .all(|k| !k.as_str().contains("ratelimit") && k != "retry-after"));
+    let q = json!({"query": "{ people { edges { node { id } } } }"});
+    let (s, v) = ok(&e, "POST", "/graphql", Some(&q)).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["errors"][0]["extensions"]["subCode"], "LIMIT_REACHED");
+    assert_eq!(ok(&e, "GET", "/rest/metadata/objects", None).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(ok(&e, "GET", "/rest/people?limit=1", None).await.0, 200);
 }

@@ -26,7 +26,8 @@ pub(super) fn composite_keys(ftype: &str) -> Option<&'static [&'static str]> {
             "addressLat",
             "addressLng",
         ],
-        "RICH_TEXT_V2" => &["blocknote", "markdown"],
+        // v1.4 calls the type RICH_TEXT_V2, v2.21 RICH_TEXT (live metadata, 2026-11-26).
+        "RICH_TEXT_V2" | "RICH_TEXT" => &["blocknote", "markdown"],
         "ACTOR" => &["source", "workspaceMemberId", "name", "context"],
         _ => return None,
     })
@@ -117,13 +118,36 @@ pub(super) fn merge_composite(ftype: &str, base: &Value, sent: &Value) -> Value 
             }
         }
     }
-    if ftype == "RICH_TEXT_V2" {
+    if ftype == "RICH_TEXT_V2" || ftype == "RICH_TEXT" {
         if let Some(md) = out.get("markdown").and_then(Value::as_str) {
             let blocks = markdown_to_blocknote(md);
             out.insert("blocknote".into(), json!(blocks));
+        } else if let Some(bn) = out.get("blocknote").and_then(Value::as_str) {
+            // v2.21 (probe 06): blocknote alone is accepted and markdown generated from it
+            // (`"[]"` → `"\n"`).
+            let md = blocknote_to_markdown(bn);
+            out.insert("markdown".into(), json!(md));
         }
     }
     Value::Object(out)
+}
+
+/// The text of BlockNote blocks as markdown paragraphs, ending with a newline (as the v2.21
+/// server answers an empty document with `"\n"`).
+fn blocknote_to_markdown(bn: &str) -> String {
+    let blocks: Vec<Value> = serde_json::from_str(bn).unwrap_or_default();
+    let paragraphs: Vec<String> = blocks
+        .iter()
+        .map(|b| {
+            b.get("content")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.get("text").and_then(Value::as_str))
+                .collect::<String>()
+        })
+        .collect();
+    format!("{}\n", paragraphs.join("\n\n"))
 }
 
 /// A small markdown → BlockNote conversion (headings, bullets, paragraphs, bold).
@@ -186,4 +210,109 @@ pub(super) fn search_vector(record: &Map<String, Value>) -> Value {
         .map(|(i, w)| format!("'{w}':{}", i + 1))
         .collect();
     json!(parts.join(" "))
+}
+
+/// The word the v2.21 validators use for a composite type in "Invalid subfield … for X field".
+fn composite_word(ftype: &str) -> Option<&'static str> {
+    Some(match ftype {
+        "FULL_NAME" => "full name",
+        "EMAILS" => "emails",
+        "LINKS" => "links",
+        "PHONES" => "phones",
+        "CURRENCY" => "currency",
+        "ADDRESS" => "address",
+        "ACTOR" => "actor",
+        _ => return None,
+    })
+}
+
+/// Zod's `unicodeEmail` pattern (`/^[^\s@"]{1,64}@[^\s@]{1,255}$/u`) with Twenty's 255 cap:
+/// non-ASCII is accepted (probe 05: `zoë@exämple.com`).
+fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let ok = |part: &str, max: usize, quote_ok: bool| {
+        let n = part.chars().count();
+        (1..=max).contains(&n)
+            && part
+                .chars()
+                .all(|c| !c.is_whitespace() && c != '@' && (quote_ok || c != '"'))
+    };
+    s.chars().count() <= 255 && ok(local, 64, false) && ok(domain, 255, true)
+}
+
+/// Node's `util.inspect` of a short string (single quotes unless it holds one).
+fn inspect(s: &str) -> String {
+    if s.contains('\'') {
+        format!("\"{s}\"")
+    } else {
+        format!("'{s}'")
+    }
+}
+
+/// The v2.21 args validators (`data-arg-processor/validator-utils/`): unknown composite
+/// sub-fields, invalid emails (primary and additional), select and multi-select values outside
+/// the options. One refusal fails the whole request (probes 03 and 05).
+pub(super) fn validate_v2(f: &FieldDef, v: &Value) -> Result<(), String> {
+    if let (Some(keys), Some(word), Value::Object(sent)) =
+        (composite_keys(&f.ftype), composite_word(&f.ftype), v)
+    {
+        if let Some(k) = sent.keys().find(|k| !keys.contains(&k.as_str())) {
+            return Err(format!(
+                "Invalid subfield {k} for {word} field \"{}\"",
+                f.name
+            ));
+        }
+    }
+    if f.ftype == "EMAILS" {
+        let bad = |e: &str, sub: &str| {
+            format!(
+                "Invalid string value {} for email field \"{}.{sub}\"",
+                inspect(e),
+                f.name
+            )
+        };
+        if let Some(p) = v.get("primaryEmail").and_then(Value::as_str) {
+            if !p.is_empty() && !valid_email(p) {
+                return Err(bad(p, "primaryEmail"));
+            }
+        }
+        for e in v
+            .get("additionalEmails")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !e.is_empty() && !valid_email(e) {
+                return Err(bad(e, "additionalEmails"));
+            }
+        }
+    }
+    let options = f.option_values();
+    match (f.ftype.as_str(), v) {
+        ("SELECT", Value::String(s)) if !options.contains(s) => Err(format!(
+            "Invalid value \"{s}\" for field \"{}\". Valid values are: {}",
+            f.name,
+            options.join(", ")
+        )),
+        ("MULTI_SELECT", Value::Array(items))
+            if items
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|s| !options.iter().any(|o| o == s)) =>
+        {
+            let shown: Vec<String> = items
+                .iter()
+                .map(|i| i.as_str().map(inspect).unwrap_or_else(|| i.to_string()))
+                .collect();
+            Err(format!(
+                "Invalid value [ {} ] for multi select field \"{}\"",
+                shown.join(", "),
+                f.name
+            ))
+        }
+        _ => Ok(()),
+    }
 }
