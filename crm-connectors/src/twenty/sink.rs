@@ -749,29 +749,6 @@ impl Sink for TwentySink {
         Ok(out)
     }
 
-    async fn list_source_keys(&self, object: &str) -> Result<Option<Vec<(String, String)>>> {
-        let (meta, om) = self.object(object).await?;
-        let field = self.config.source_key_field.clone();
-        if !meta.has_field(object, &field) {
-            // Nothing was ever written with a key here (live), or the metadata is unknown.
-            return Ok(meta.live.then(Vec::new));
-        }
-        let mut out = Vec::new();
-        self.scan(&om, &format!("{field}[is]:NOT_NULL"), |r| {
-            if let (Some(k), Some(id)) = (
-                r.get(field.as_str()).and_then(J::as_str),
-                r.get("id").and_then(J::as_str),
-            ) {
-                if !k.is_empty() {
-                    out.push((k.to_string(), id.to_string()));
-                }
-            }
-        })
-        .await
-        .map_err(|e| e.with_operation("list_source_keys").with_object(object))?;
-        Ok(Some(out))
-    }
-
     async fn list_unique_values(
         &self,
         object: &str,

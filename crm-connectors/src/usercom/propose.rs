@@ -239,9 +239,55 @@ fn split_events(spec: &mut MappingSpec, discovery: &Discovery, notes: &mut Vec<S
     }
 }
 
-/// Leaves out the lines whose target the destination lacks and the map does not create
-/// (a deal owner on a Twenty without one), and the custom fields no line fills.
+/// Keeps every value the destination cannot take in a standard field: a plain value whose
+/// standard field this destination lacks (Twenty v2 has no `person.city`, no
+/// `company.employees`) goes to a custom field of that name, made before loading. Leaves
+/// out the lines that cannot (a link such as a deal owner on a Twenty without one), and
+/// the custom fields no line fills.
 fn fit_to_model(spec: &mut MappingSpec, model: &DataModel, notes: &mut Vec<String>) {
+    use crm_transform::mapping::{CustomField, CustomFieldType as C, Transform as T};
+    let mut kept_as_custom = Vec::new();
+    for o in &spec.objects {
+        let Some(desc) = model.get(&o.target) else {
+            continue;
+        };
+        for f in &o.fields {
+            let ty = match f.transform {
+                T::Text | T::JsonText | T::Transcript | T::Email => C::Text,
+                T::Integer | T::Number => C::Number,
+                T::Bool => C::Boolean,
+                T::DateTime => C::DateTime,
+                T::Date => C::Date,
+                T::Json => C::RawJson,
+                T::Emails => C::Emails,
+                T::Phones => C::Phones,
+                T::Urls | T::Domain => C::Links,
+                _ => continue, // links, choices, money: no plain custom field takes them
+            };
+            let declared = spec
+                .custom_fields
+                .iter()
+                .chain(&kept_as_custom)
+                .any(|c: &CustomField| c.object == o.target && c.name == f.target);
+            if desc.get(&f.target).is_none()
+                && !declared
+                && model.field_name_problem(&o.target, &f.target).is_none()
+            {
+                kept_as_custom.push(CustomField {
+                    object: o.target.clone(),
+                    name: f.target.clone(),
+                    label: f.source.replace('_', " "),
+                    ty,
+                    options: Vec::new(),
+                });
+                notes.push(format!(
+                    "{} → {}.{}: this destination has no standard field {}; the values go to a custom field of that name",
+                    o.source, o.target, f.target, f.target
+                ));
+            }
+        }
+    }
+    spec.custom_fields.extend(kept_as_custom);
     let customs = spec.custom_fields.clone();
     let has = |object: &str, field: &str| {
         model.get(object).is_some_and(|d| d.get(field).is_some())

@@ -139,15 +139,6 @@ pub trait Sink: Send + Sync {
         )))
     }
 
-    /// Every record of `object` that carries a source key written by this tool, as
-    /// `(source key as written, destination id)`, read in one paged pass: a prescan before the
-    /// first write can then answer every [`Lookup::SourceKey`] of the run without a request
-    /// per batch. `Ok(None)` (the default): this sink cannot list them, so look them up.
-    async fn list_source_keys(&self, object: &str) -> Result<Option<Vec<(String, String)>>> {
-        let _ = object;
-        Ok(None)
-    }
-
     /// Every record of `object` with a value in the unique field `field`, as `(value, id)`,
     /// the value normalised the way [`Lookup::Field`] compares it (emails lower-cased and
     /// trimmed, domains normalised), read in one paged pass (a prescan of existing unique keys,

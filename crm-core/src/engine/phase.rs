@@ -36,6 +36,50 @@ impl Unsettled {
     }
 }
 
+/// Leaves out of a mapped record the fields this destination's model does not have (a
+/// canonical record, or a mapping written for another version of the destination): each
+/// costs its value, reported, not the record.
+fn fit_to_model(ctx: &Ctx<'_>, mapped: Mapped) -> Mapped {
+    let Some(object) = ctx.model.get(mapped.object()) else {
+        return mapped;
+    };
+    let (mut record, mut dropped) = match mapped {
+        Mapped::Record(r) => (r, Vec::new()),
+        Mapped::Partial(r, d) => (r, d),
+        other => return other,
+    };
+    let unknown: Vec<String> = record
+        .fields
+        .keys()
+        .filter(|k| object.get(k).is_none())
+        .cloned()
+        .collect();
+    if unknown.is_empty() && dropped.is_empty() {
+        return Mapped::Record(record);
+    }
+    for name in unknown {
+        if let Some(v) = record.fields.remove(&name) {
+            dropped.push(
+                Reject::new(
+                    record.key.clone(),
+                    &object.name,
+                    format!(
+                        "the destination has no field {name:?} on {}; the value was left out",
+                        object.name
+                    ),
+                )
+                .field(&name)
+                .value(v.to_string()),
+            );
+        }
+    }
+    if dropped.is_empty() {
+        Mapped::Record(record)
+    } else {
+        Mapped::Partial(record, dropped)
+    }
+}
+
 fn reject_of(r: Reject, outcome: Outcome) -> Settled {
     Settled::with_reason(r.key, outcome, r.field, r.value, r.reason)
 }
@@ -71,7 +115,7 @@ pub(crate) async fn run_phase(
             let mapped = match raw.damage() {
                 // A row read wrong is never mapped: its cells may have shifted.
                 Some(why) => Mapped::Reject(Reject::new(raw.key.clone(), &phase.object, why)),
-                None => mapper.map(route, &raw),
+                None => fit_to_model(ctx, mapper.map(route, &raw)),
             };
             let key = mapped.key().clone();
             let seen = ctx.journal.outcome(ctx.run.id, &phase.object, &key)?;

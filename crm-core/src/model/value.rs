@@ -179,9 +179,41 @@ impl Value {
                 b.sort();
                 a == b
             }
+            // A number is the same number however it is typed: destinations without an
+            // integer type (Twenty) read `429` back for the decimal `429` or `429.0`.
+            (Value::Int(i), Value::Decimal(d)) | (Value::Decimal(d), Value::Int(i)) => {
+                same_number(&i.to_string(), d)
+            }
+            (Value::Decimal(a), Value::Decimal(b)) => same_number(a, b),
             (a, b) => a == b,
         }
     }
+}
+
+/// Whether two decimal texts are one number (`429`, `429.0`, `429.00`; `-0` and `0`).
+fn same_number(a: &str, b: &str) -> bool {
+    fn canonical(s: &str) -> String {
+        let s = s.trim();
+        let (neg, s) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let int = int.trim_start_matches('0');
+        let frac = frac.trim_end_matches('0');
+        let body = match (int.is_empty(), frac.is_empty()) {
+            (true, true) => return "0".into(),
+            (_, true) => int.to_string(),
+            (true, false) => format!("0.{frac}"),
+            (false, false) => format!("{int}.{frac}"),
+        };
+        if neg {
+            format!("-{body}")
+        } else {
+            body
+        }
+    }
+    a == b || canonical(a) == canonical(b)
 }
 
 impl fmt::Display for Value {
@@ -322,5 +354,21 @@ mod tests {
             "kept to the millisecond"
         );
         assert!(!Value::DateTime(t).same_as(&Value::DateTime(next)));
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::Value;
+
+    #[test]
+    fn numbers_compare_by_value_whatever_their_type() {
+        let d = |s: &str| Value::Decimal(s.into());
+        assert!(Value::Int(429).same_as(&d("429")));
+        assert!(d("429.00").same_as(&Value::Int(429)));
+        assert!(d("0.50").same_as(&d(".5")));
+        assert!(d("-0").same_as(&Value::Int(0)));
+        assert!(!Value::Int(429).same_as(&d("429.5")));
+        assert!(!d("12").same_as(&d("120")));
     }
 }
