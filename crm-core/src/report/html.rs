@@ -27,7 +27,7 @@ const OUTCOMES: [(&str, &str); 7] = [
 ];
 
 /// Escapes text for HTML element content and attribute values (also inside SVG).
-pub fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -525,13 +525,9 @@ mod tests {
         // No timestamps in the journal: the throughput chart is left out, and the page says so.
         assert!(html.contains("no throughput over time to show"));
         // Nothing loads from elsewhere.
-        assert!(
-            !html.contains("http://")
-                || !html
-                    .replace("http://www.w3.org/2000/svg", "")
-                    .contains("http://")
-        );
-        assert!(!html.contains("https://"));
+        assert!(!html
+            .replace("http://www.w3.org/2000/svg", "")
+            .contains("http"));
         assert!(!html.contains("<script"));
     }
 
