@@ -105,7 +105,10 @@ pub(crate) async fn review(a: ReviewArgs) -> anyhow::Result<u8> {
         path: a.mapping.clone(),
         from: a.from.clone(),
         input: a.input.display().to_string(),
-        to: a.to.clone().unwrap_or_else(|| "sandbox:rehearsal.sqlite".into()),
+        to: a
+            .to
+            .clone()
+            .unwrap_or_else(|| "sandbox:rehearsal.sqlite".into()),
         model,
         raw,
         lock: Mutex::new(()),
@@ -114,7 +117,10 @@ pub(crate) async fn review(a: ReviewArgs) -> anyhow::Result<u8> {
     let app = Router::new()
         .route("/", get(index))
         .route("/app.css", get(|| async { asset("text/css", APP_CSS) }))
-        .route("/app.js", get(|| async { asset("text/javascript", APP_JS) }))
+        .route(
+            "/app.js",
+            get(|| async { asset("text/javascript", APP_JS) }),
+        )
         .route("/api/view", get(view))
         .route("/api/edit", post(edit_handler))
         .route("/api/confirm", post(confirm_handler))
@@ -123,7 +129,11 @@ pub(crate) async fn review(a: ReviewArgs) -> anyhow::Result<u8> {
         use std::io::Write;
         let mut out = std::io::stdout();
         writeln!(out, "Review page: http://127.0.0.1:{port}/")?;
-        writeln!(out, "Changes are written into {}; Ctrl-C stops the server.", a.mapping.display())?;
+        writeln!(
+            out,
+            "Changes are written into {}; Ctrl-C stops the server.",
+            a.mapping.display()
+        )?;
         out.flush()?;
     }
     axum::serve(listener, app)

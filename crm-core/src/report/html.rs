@@ -57,6 +57,36 @@ struct Line {
     level: &'static str,
 }
 
+/// A reason with its quoted values left out (`cannot read "x" as …` → `cannot read "…" as …`),
+/// so records refused for the same cause count together.
+fn reason_kind(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut chars = reason.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '"' {
+            let mut closed = false;
+            while let Some(d) = chars.next() {
+                match d {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => {
+                        closed = true;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            out.push('…');
+            if closed {
+                out.push('"');
+            }
+        }
+    }
+    out
+}
+
 /// Rows grouped by reason, most frequent first (ties by reason text).
 fn by_reason(
     records: &[OutcomeRow],
@@ -68,7 +98,8 @@ fn by_reason(
         groups
             .entry(
                 r.reason
-                    .clone()
+                    .as_deref()
+                    .map(reason_kind)
                     .unwrap_or_else(|| "(no reason given)".into()),
             )
             .or_default()
@@ -82,7 +113,7 @@ fn by_reason(
     }
     for n in notices {
         groups
-            .entry(n.notice.reason.clone())
+            .entry(reason_kind(&n.notice.reason))
             .or_default()
             .push(Line {
                 object: n.object.clone(),
@@ -529,6 +560,28 @@ mod tests {
             .replace("http://www.w3.org/2000/svg", "")
             .contains("http"));
         assert!(!html.contains("<script"));
+    }
+
+    #[test]
+    fn quoted_values_do_not_split_a_reason() {
+        assert_eq!(
+            reason_kind(r#"cannot read "{\"+48 1\"}" as a phone number"#),
+            r#"cannot read "…" as a phone number"#
+        );
+        assert_eq!(reason_kind(r#"open "quote"#), r#"open "…"#);
+        let rows = [
+            reject(r#"cannot read "a@" as an email"#, "a@"),
+            reject(r#"cannot read "b@" as an email"#, "b@"),
+        ];
+        let html = render(&report("person"), &rows, &[], &[], &[]);
+        assert!(
+            html.contains(
+                r#"cannot read &quot;…&quot; as an email <span class="count">(2)</span>"#
+            ),
+            "{html}"
+        );
+        // The values themselves are in the rows.
+        assert!(html.contains("<td>a@</td>") && html.contains("<td>b@</td>"));
     }
 
     #[test]

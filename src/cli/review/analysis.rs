@@ -117,6 +117,36 @@ pub(super) struct Tally {
     pub(super) reasons: Vec<(String, String, usize)>,
 }
 
+/// A reason with its quoted values left out (`cannot read "x" as …` → `cannot read "…" as …`),
+/// so records refused for the same cause count together.
+fn reason_kind(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut chars = reason.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '"' {
+            let mut closed = false;
+            while let Some(d) = chars.next() {
+                match d {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => {
+                        closed = true;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            out.push('…');
+            if closed {
+                out.push('"');
+            }
+        }
+    }
+    out
+}
+
 fn text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => String::new(),
@@ -209,20 +239,20 @@ pub(super) fn view(
                         tally.partial += 1;
                         for r in rs {
                             *reasons
-                                .entry(("value left out".into(), r.reason.clone()))
+                                .entry(("value left out".into(), reason_kind(&r.reason)))
                                 .or_default() += 1;
                         }
                     }
                     Mapped::Reject(r) => {
                         tally.rejected += 1;
                         *reasons
-                            .entry(("reject".into(), r.reason.clone()))
+                            .entry(("reject".into(), reason_kind(&r.reason)))
                             .or_default() += 1;
                     }
                     Mapped::Queue(r) => {
                         tally.queued += 1;
                         *reasons
-                            .entry(("review".into(), r.reason.clone()))
+                            .entry(("review".into(), reason_kind(&r.reason)))
                             .or_default() += 1;
                     }
                     Mapped::Skip(_) => tally.skipped += 1,

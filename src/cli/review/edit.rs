@@ -230,7 +230,10 @@ lost = "LOST"
             value: "PROPOSAL".into(),
         };
         let out = apply(SPEC, &edit).unwrap();
-        assert!(out.contains(r#"won = "PROPOSAL" # the happy path"#), "{out}");
+        assert!(
+            out.contains(r#"won = "PROPOSAL" # the happy path"#),
+            "{out}"
+        );
         assert!(out.contains("# A note a person wrote."));
         assert!(out.contains("# The stage column."));
         assert!(out.contains("# CHECK: is this right?"));
