@@ -319,7 +319,7 @@ fn reason_section(
             escape(reason),
             rows.len()
         );
-        s.push_str("<table><thead><tr><th scope=\"col\">object</th><th scope=\"col\">record</th><th scope=\"col\">level</th><th scope=\"col\">field</th><th scope=\"col\">value</th></tr></thead><tbody>");
+        s.push_str("<table class=\"rows\"><thead><tr><th scope=\"col\">object</th><th scope=\"col\">record</th><th scope=\"col\">level</th><th scope=\"col\">field</th><th scope=\"col\">value</th></tr></thead><tbody>");
         for l in rows.iter().take(ROWS_PER_REASON) {
             let _ = write!(
                 s,
@@ -355,7 +355,7 @@ fn reason_section(
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1180px;padding:1rem 1.5rem;color:#1b1b1b}\
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:14px}\
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right;vertical-align:top}\
-th[scope=row],td:first-child{text-align:left}caption{text-align:left;font-weight:600;padding:.25rem 0}\
+th[scope=row],td:first-child,thead th:first-child,table.rows td,table.rows th{text-align:left}caption{text-align:left;font-weight:600;padding:.25rem 0}\
 thead th{background:#f0f0f0}.ok{color:#2e7d32}.bad{color:#c62828;font-weight:700}\
 .chart{display:block;max-width:100%;height:auto;margin:.5rem 0 1rem}\
 .chart .lbl,.chart .num,.chart .lg{font:12px system-ui,sans-serif;fill:#1b1b1b}\

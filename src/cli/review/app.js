@@ -190,7 +190,12 @@ function render(v) {
   document.getElementById("next").hidden = v.confirmation !== "confirmed";
   document.getElementById("model").textContent = v.model_error
     ? "The mapping does not fit the model: " + v.model_error
-    : "Every field rule fits the model. The counts under each object are a dry run of the whole export.";
+    : (() => {
+        const sum = (k) => v.objects.reduce((n, o) => n + o.outcome[k], 0);
+        return `Every field rule fits the model. A dry run of the whole export: ${sum("loaded")} records load as they are, ` +
+          `${sum("partial")} load with values left out, ${sum("rejected")} would be rejected, ${sum("queued")} queued for review, ` +
+          `${sum("skipped")} skipped (per object below).`;
+      })();
   document.getElementById("model").className = v.model_error ? "bad" : "ok";
   const toc = document.getElementById("toc");
   toc.replaceChildren(...v.objects.map((o, i) => el("li", {}, el("a", { href: "#object-" + i, text: `${o.source} → ${o.target}` }))));
