@@ -157,13 +157,13 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
 
 /// Refuses requests not addressed to this server by its own name (DNS rebinding) and,
 /// for changes, not sent as JSON by the page's script (cross-site form posts).
-fn guard(s: &Review, headers: &HeaderMap, change: bool) -> Result<(), Response> {
+fn guard(s: &Review, headers: &HeaderMap, change: bool) -> Result<(), (StatusCode, &'static str)> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
     if !s.hosts.iter().any(|h| h == host) {
-        return Err((StatusCode::FORBIDDEN, "wrong host").into_response());
+        return Err((StatusCode::FORBIDDEN, "wrong host"));
     }
     if change {
         let json = headers
@@ -171,7 +171,7 @@ fn guard(s: &Review, headers: &HeaderMap, change: bool) -> Result<(), Response> 
             .and_then(|h| h.to_str().ok())
             .is_some_and(|t| t.starts_with("application/json"));
         if !json {
-            return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "JSON only").into_response());
+            return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "JSON only"));
         }
     }
     Ok(())
@@ -179,7 +179,7 @@ fn guard(s: &Review, headers: &HeaderMap, change: bool) -> Result<(), Response> 
 
 async fn index(State(s): State<Shared>, headers: HeaderMap) -> Response {
     if let Err(r) = guard(&s, &headers, false) {
-        return r;
+        return r.into_response();
     }
     let csp = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
     (
@@ -220,7 +220,7 @@ fn reply(r: Result<serde_json::Value, String>) -> Response {
 
 async fn view(State(s): State<Shared>, headers: HeaderMap) -> Response {
     if let Err(r) = guard(&s, &headers, false) {
-        return r;
+        return r.into_response();
     }
     let _held = s.lock.lock().await;
     reply(current(&s))
@@ -242,7 +242,7 @@ async fn edit_handler(
     body: axum::body::Bytes,
 ) -> Response {
     if let Err(r) = guard(&s, &headers, true) {
-        return r;
+        return r.into_response();
     }
     let e: edit::Edit = match serde_json::from_slice(&body) {
         Ok(e) => e,
@@ -254,8 +254,143 @@ async fn edit_handler(
 
 async fn confirm_handler(State(s): State<Shared>, headers: HeaderMap) -> Response {
     if let Err(r) = guard(&s, &headers, true) {
-        return r;
+        return r.into_response();
     }
     let _held = s.lock.lock().await;
     reply(rewrite(&s.path, |t| edit::confirm(t).map(|(out, _)| out)).and_then(|()| current(&s)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crm_migrate::core::SourceKey;
+
+    const SPEC: &str = r#"
+[meta]
+source = "usercom"
+destination = "twenty"
+
+[[objects]]
+source = "deals"
+target = "opportunity"
+
+[[objects.fields]]
+source = "name"
+target = "name"
+transform = "text"
+
+[[objects.fields]]
+source = "stage"
+target = "stage"
+transform = "choice"
+flag = "stage names differ"
+
+[objects.value_maps.stage]
+won = "CUSTOMER"
+lost = ""
+"#;
+
+    fn raw(id: &str, name: &str, stage: &str) -> RawRecord {
+        let mut fields = serde_json::Map::new();
+        fields.insert("name".into(), name.into());
+        fields.insert("stage".into(), stage.into());
+        RawRecord {
+            key: SourceKey::new("usercom", "deals", id),
+            fields,
+        }
+    }
+
+    fn review() -> Review {
+        let mut raw_records = BTreeMap::new();
+        raw_records.insert(
+            "deals".to_string(),
+            vec![
+                raw("1", "Big <script>alert(1)</script>", "won"),
+                raw("2", "Small", "Won "),
+                raw("3", "Lost one", "lost"),
+                raw("4", "Odd", "pending"),
+            ],
+        );
+        Review {
+            path: PathBuf::from("m.toml"),
+            from: "usercom".into(),
+            input: "export".into(),
+            to: "sandbox:r.sqlite".into(),
+            model: model_named("twenty").unwrap(),
+            raw: raw_records,
+            lock: Mutex::new(()),
+            hosts: vec!["127.0.0.1:9".into()],
+        }
+    }
+
+    #[test]
+    fn view_counts_values_samples_and_flags() {
+        let r = review();
+        let spec = MappingSpec::from_toml(SPEC).unwrap();
+        let v = analysis::view(
+            &spec,
+            "m.toml",
+            "usercom",
+            "export",
+            "sandbox:r.sqlite",
+            &r.model,
+            &r.raw,
+        );
+        assert_eq!(v.confirmation, "unconfirmed");
+        assert!(v.command.contains("--mapping m.toml --to sandbox:r.sqlite"));
+        let o = &v.objects[0];
+        assert_eq!(o.records, 4);
+        assert_eq!(o.fields[1].flag.as_deref(), Some("stage names differ"));
+        // Raw value → what the mapper made of it, straight from the export.
+        assert_eq!(o.fields[0].samples[0].0, "Big <script>alert(1)</script>");
+        assert_eq!(o.fields[1].samples.len(), 4);
+        assert_eq!(
+            o.fields[1].samples[0],
+            ("won".to_string(), "CUSTOMER".to_string())
+        );
+        // Records per source value (trimmed, any case), and what the map lacks.
+        let vm = &o.value_maps[0];
+        assert_eq!(vm.field, "stage");
+        assert!(vm.entries.contains(&("won".into(), "CUSTOMER".into(), 2)));
+        assert!(vm.entries.contains(&("lost".into(), String::new(), 1)));
+        assert_eq!(vm.unmapped, vec![("pending".to_string(), 1)]);
+        let t = &o.outcome;
+        assert_eq!(t.loaded + t.partial + t.rejected + t.queued + t.skipped, 4);
+        assert!(o.model_fields.iter().any(|f| f == "stage"));
+    }
+
+    #[test]
+    fn requests_for_other_hosts_and_non_json_changes_are_refused() {
+        let r = review();
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "evil.example:9".parse().unwrap());
+        assert_eq!(guard(&r, &h, false).unwrap_err().0, StatusCode::FORBIDDEN);
+        h.insert(header::HOST, "127.0.0.1:9".parse().unwrap());
+        assert!(guard(&r, &h, false).is_ok());
+        h.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
+        assert_eq!(
+            guard(&r, &h, true).unwrap_err().0,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        h.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+        assert!(guard(&r, &h, true).is_ok());
+    }
+
+    #[test]
+    fn the_page_loads_nothing_from_elsewhere_and_writes_values_as_text() {
+        for asset in [INDEX_HTML, APP_CSS, APP_JS] {
+            assert!(!asset.contains("http://") && !asset.contains("https://"));
+            assert!(!asset.contains("//cdn"));
+        }
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+        ] {
+            assert!(!APP_JS.contains(sink), "app.js uses {sink}");
+        }
+        assert!(INDEX_HTML.contains(r#"<script src="/app.js" defer></script>"#));
+    }
 }
