@@ -6,6 +6,7 @@ mod emulate;
 mod map;
 mod progress;
 mod propose;
+mod review;
 mod rollback;
 mod run;
 mod sample;
@@ -56,6 +57,8 @@ enum Command {
     Verify(StateArgs),
     /// Undo every run recorded in a state directory.
     Rollback(rollback::RollbackArgs),
+    /// Serve a local page (127.0.0.1) to review, edit and confirm a mapping.
+    Review(review::ReviewArgs),
     /// Serve a platform's emulator on 127.0.0.1 and print its URL and a test key.
     #[cfg(feature = "emulators")]
     Emulate(emulate::EmulateArgs),
@@ -111,6 +114,7 @@ pub(crate) fn main() -> ExitCode {
             Command::Run(a) => run::run(a).await,
             Command::Verify(a) => verify::verify(a).await,
             Command::Rollback(a) => rollback::rollback(a).await,
+            Command::Review(a) => review::review(a).await,
             #[cfg(feature = "emulators")]
             Command::Emulate(a) => emulate::emulate(a).await,
         }

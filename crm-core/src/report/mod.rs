@@ -1,5 +1,5 @@
 //! Reports written into the state directory after every run: `report.json`, `report.md`,
-//! `rejects.csv` and `review_queue.csv`.
+//! `report.html`, `rejects.csv` and `review_queue.csv`.
 //!
 //! `report.json` is a contract outside tools rely on: for each object it holds `source`,
 //! `created`, `updated`, `merged`, `adopted`, `rejected`, `queued` and `skipped`, and
@@ -7,6 +7,7 @@
 //! object. `files` holds the same per exported file (each row once).
 
 mod csv_out;
+mod html;
 mod json;
 mod markdown;
 mod reasons;
@@ -36,6 +37,10 @@ pub fn write_reports(dir: &Path, journal: &dyn Journal, summary: &RunSummary) ->
     std::fs::write(
         dir.join("report.md"),
         markdown::render(&report, &rejects, &queued, &dropped, &unlinked),
+    )?;
+    std::fs::write(
+        dir.join("report.html"),
+        html::render(&report, &rejects, &queued, &dropped, &unlinked),
     )?;
     Ok(report)
 }
