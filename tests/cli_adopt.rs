@@ -101,6 +101,13 @@ async fn a_lost_state_directory_adopts_and_never_duplicates() {
     assert_eq!(counts(), after_first, "nothing was created twice");
     let second = report(&second_state);
     assert_eq!(second["balanced"], true, "{second}");
+    // What the sink found out about the server is kept with the run.
+    let found: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(second_state.join("capabilities.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(found["api_generation"], "v2", "{found}");
+    assert_eq!(found["batch_cap"], 200, "{found}");
     for object in ["company", "person", "opportunity", "task", "note"] {
         assert_eq!(count(&second, object, "created"), 0, "{object}: {second}");
         assert_eq!(
@@ -110,12 +117,24 @@ async fn a_lost_state_directory_adopts_and_never_duplicates() {
         );
     }
 
-    // The second state directory owns them now: its rollback removes everything.
+    // The second state directory owns them now: its rollback removes everything, the
+    // source-key fields the first writes made included.
     let (code, out, err) = cli(
-        vec!["rollback".into(), "--state".into(), s(&second_state)],
+        vec![
+            "rollback".into(),
+            "--state".into(),
+            s(&second_state),
+            "--remove-schema".into(),
+        ],
         key.clone(),
     )
     .await;
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(counts(), before, "the workspace is as before the first run");
+    assert!(out.contains("crmMigrateSourceKey (source keys)"), "{out}");
+    let fields_removed = emu.requests().count("DELETE /rest/metadata/fields/{id}");
+    assert!(
+        fields_removed >= 5,
+        "one source-key field per object: {fields_removed}"
+    );
 }

@@ -194,6 +194,19 @@ pub(crate) async fn run(a: RunArgs) -> anyhow::Result<u8> {
     let source = open_source(&a.from, &a.input).await?;
     let live = dest.open()?;
     let model = live.data_model().await?;
+    // What the destination does that a person should know before anything is written
+    // (a dry run says it too), and what was found out about it, for the state directory.
+    live.check().await?;
+    for w in live.warnings() {
+        eprintln!("Warning: {w}");
+    }
+    if let Some(found) = live.findings() {
+        std::fs::create_dir_all(&a.state)?;
+        std::fs::write(
+            a.state.join("capabilities.json"),
+            serde_json::to_string_pretty(&found)? + "\n",
+        )?;
+    }
     let (mapper, _) = open_mapper(source.as_ref(), &a.from, a.mapping.as_deref(), &model).await?;
     let policies = spec
         .as_ref()

@@ -552,6 +552,44 @@ impl Sink for TwentySink {
             .collect())
     }
 
+    async fn remove_own_fields(&self) -> Result<Vec<String>> {
+        let field = self.config.source_key_field.clone();
+        Ok(self
+            .remove_source_key_fields()
+            .await?
+            .into_iter()
+            .map(|object| format!("remove field {object}.{field} (source keys)"))
+            .collect())
+    }
+
+    fn findings(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self.capabilities_found()?).ok()
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        let Some(caps) = self.capabilities_found() else {
+            return Vec::new();
+        };
+        caps.active_workflows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| {
+                let unless = if w.skipped_for_sources.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (it does not fire for records created with source {})",
+                        w.skipped_for_sources.join(" or ")
+                    )
+                };
+                format!(
+                    "The workflow {:?} is active and fires on {}{unless}: every record this migration writes will run it. Deactivate it in Twenty for the migration window, then turn it back on.",
+                    w.name, w.event
+                )
+            })
+            .collect()
+    }
+
     async fn source_key_page(
         &self,
         object: &str,

@@ -130,6 +130,27 @@ pub trait Sink: Send + Sync {
         Ok(None)
     }
 
+    /// What this sink found out about the destination when it was checked (its version,
+    /// limits, side effects), as JSON for the run's `capabilities.json`; `None` when it has
+    /// nothing to say.
+    fn findings(&self) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// What a person should know before anything is written to this destination (for
+    /// example automations that fire on every record created), each in words a person
+    /// acts on. Read after [`Sink::check`].
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Removes the fields the sink made on its own to do its work (not from the mapping:
+    /// Twenty's source-key field), once the records are gone; returns what it removed, one
+    /// line each. A rollback with schema removal calls it last.
+    async fn remove_own_fields(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
     /// Removes a change this tool made (rollback with schema removal).
     async fn revert_schema(&self, change: &SchemaChange) -> Result<()> {
         Err(crate::Error::unsupported(format!(

@@ -162,6 +162,9 @@ pub async fn rollback_with_schema(
         journal.schema_reverted(seq)?;
         report.schema_removed.push(change.describe());
     }
+    report
+        .schema_removed
+        .extend(sink.remove_own_fields().await?);
     Ok(report)
 }
 
