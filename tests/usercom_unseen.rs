@@ -355,6 +355,21 @@ async fn check_unseen(
     let people = counts(&s, "person");
     assert_eq!(people.source, summary_of_export.count("users") as u64);
     assert_eq!(people.skipped, summary_of_export.anonymous_users as u64);
+    // The report's rows per exported file equal the export's rows, each file once however
+    // many objects it feeds.
+    for (file, c) in &s.files {
+        assert_eq!(
+            c.source,
+            summary_of_export.count(file) as u64,
+            "{file}: {c:?}"
+        );
+        assert!(c.balanced(), "{file}: {c:?}");
+    }
+    for (file, _) in spec.routes() {
+        if summary_of_export.count(&file) > 0 {
+            assert!(s.files.iter().any(|(f, _)| *f == file), "{file} is reported");
+        }
+    }
     // Every person with something to know them by loads: a malformed email costs the
     // email, not the person.
     assert_eq!(
