@@ -68,3 +68,41 @@ fn logs_written_to_a_file_carry_no_colour_codes() {
         "ANSI escape codes in piped logs:\n{err}"
     );
 }
+
+#[test]
+fn the_report_says_when_it_started_to_the_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let (code, _, err) = cli(
+        &[
+            "sample",
+            "canonical",
+            "--records",
+            "10",
+            "--out",
+            input.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let state = dir.path().join("state");
+    cli(
+        &[
+            "run",
+            "--from",
+            "canonical",
+            "--input",
+            input.to_str().unwrap(),
+            "--to",
+            &format!("sandbox:{}", dir.path().join("d.sqlite").display()),
+            "--state",
+            state.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("report.json")).unwrap()).unwrap();
+    let started = report["started"].as_str().unwrap();
+    assert_eq!(started.len(), "2026-01-02T03:04:05Z".len(), "{started}");
+    assert!(started.ends_with('Z'), "{started}");
+}

@@ -367,7 +367,10 @@ async fn check_unseen(
     }
     for (file, _) in spec.routes() {
         if summary_of_export.count(&file) > 0 {
-            assert!(s.files.iter().any(|(f, _)| *f == file), "{file} is reported");
+            assert!(
+                s.files.iter().any(|(f, _)| *f == file),
+                "{file} is reported"
+            );
         }
     }
     // Every person with something to know them by loads: a malformed email costs the

@@ -395,3 +395,22 @@ async fn all_source_keys(sink: &TwentySink) -> Option<Vec<(String, String)>> {
         }
     }
 }
+
+/// A server that is down is named as such, once, with what to check (not reqwest's chain
+/// "error sending request: error sending request: client error …").
+#[tokio::test]
+async fn a_server_that_is_down_says_so_in_words() {
+    let sink = TwentySink::new(
+        TwentyConfig::new("http://127.0.0.1:9", Secret::new("k"))
+            .with_rate_limit(None)
+            .with_retry(RetryConfig::none()),
+    )
+    .unwrap();
+    let err = sink.check().await.unwrap_err().to_string();
+    assert!(err.contains("cannot be reached"), "{err}");
+    assert!(err.contains("check the URL"), "{err}");
+    assert!(
+        err.matches("error sending request").count() <= 1,
+        "said once: {err}"
+    );
+}

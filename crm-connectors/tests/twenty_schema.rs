@@ -185,7 +185,10 @@ async fn custom_select_field_is_made_once_written_extended_and_rolled_back() {
     assert!(rb.complete, "{rb:?}");
     // The journal's four changes, then the source-key field the first write made.
     assert_eq!(rb.schema_removed.len(), 5, "{rb:?}");
-    assert!(rb.schema_removed[4].contains("crmMigrateSourceKey"), "{rb:?}");
+    assert!(
+        rb.schema_removed[4].contains("crmMigrateSourceKey"),
+        "{rb:?}"
+    );
     assert_eq!(emu.count("person"), 0);
     assert!(field_meta(&emu, "planTier").await.is_none());
     assert!(field_meta(&emu, "legacyScore").await.is_none());

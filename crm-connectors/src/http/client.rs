@@ -293,9 +293,17 @@ impl HttpClient {
                 }
                 Err(e) => {
                     let nothing_sent = e.is_connect();
+                    // Say what happened in words, once (reqwest's own chain repeats itself).
+                    let what = if e.is_connect() {
+                        "the server cannot be reached (nothing is listening there, or the network is down): check the URL and that the server is running"
+                    } else if e.is_timeout() {
+                        "no answer within the timeout"
+                    } else {
+                        "the request failed on the way"
+                    };
                     let err = Error::new(
                         ErrorKind::Transport,
-                        format!("{} {}: request failed", req.method, req.path),
+                        format!("{} {}: {what}", req.method, req.path),
                     )
                     .with_source(strip_url(e));
                     if !(nothing_sent || req.idempotent) || retries_used >= self.retry.max_retries {

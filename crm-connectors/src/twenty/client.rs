@@ -222,7 +222,14 @@ pub fn parse_error(status: u16, body: &str) -> Error {
     } else if status == 200 && !code.is_empty() {
         (kind, retry) = (ErrorKind::Unexpected, RetryStatus::Permanent);
     }
-    Error::new(kind, format!("HTTP {status}: {message}"))
+    // What to do about it, for the person at the keyboard.
+    let hint = match kind {
+        ErrorKind::Unauthorized => {
+            "; the server refused the API key: check that TWENTY_API_KEY holds a key of this workspace (Settings → APIs & Webhooks) that has not been revoked"
+        }
+        _ => "",
+    };
+    Error::new(kind, format!("HTTP {status}: {message}{hint}"))
         .with_retry(retry)
         .with_connector("twenty")
 }
@@ -245,6 +252,12 @@ mod tests {
         assert_eq!(parse_error(400, nf).kind(), ErrorKind::NotFound);
         let auth = r#"{"statusCode":401,"messages":["No payload"],"error":"UNAUTHENTICATED"}"#;
         assert_eq!(parse_error(401, auth).kind(), ErrorKind::Unauthorized);
+        assert!(
+            parse_error(401, auth)
+                .message()
+                .contains("check that TWENTY_API_KEY"),
+            "a wrong key says where the key comes from"
+        );
         let gql = r#"{"errors":[{"message":"Too many requests.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}],"data":{"people":null}}"#;
         let e = parse_error(200, gql);
         assert_eq!((e.kind(), e.is_temporary()), (ErrorKind::RateLimited, true));

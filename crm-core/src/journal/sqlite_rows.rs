@@ -7,8 +7,9 @@ use super::types::*;
 use crate::model::{Record, SourceKey};
 use crate::{Error, Result};
 
+/// Now, to the second (what a person reads in a report).
 pub(super) fn now() -> String {
-    chrono::Utc::now().to_rfc3339()
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 pub(super) fn key_text(k: &SourceKey) -> String {
