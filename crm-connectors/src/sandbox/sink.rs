@@ -69,6 +69,11 @@ impl SandboxSink {
 
     fn with_connection(conn: Connection, mut model: DataModel) -> Result<Self> {
         model.check().map_err(|e| e.with_connector("sandbox"))?;
+        // Each record of a batch is written under its own savepoint: with temporary files
+        // on disk, every page a record touched was first copied to a statement journal in
+        // the temp directory (most of the system calls of a run). Those journals live only
+        // until the record is released, so memory holds them.
+        conn.execute_batch("PRAGMA temp_store=MEMORY;")?;
         store::init(&conn)?;
         for change in store::schema_changes(&conn)? {
             model.apply(&change);

@@ -54,6 +54,12 @@ pub trait Journal: Send + Sync {
     /// The id-map entry of `key` (any run that was not rolled back).
     fn id_entry(&self, key: &SourceKey) -> Result<Option<IdEntry>>;
 
+    /// Where the record `key` landed, `(object, destination id)`: [`Journal::id_entry`]
+    /// without the fields it wrote (what resolving a reference needs, read for every link).
+    fn dest_of(&self, key: &SourceKey) -> Result<Option<(String, String)>> {
+        Ok(self.id_entry(key)?.map(|e| (e.object, e.dest_id)))
+    }
+
     /// A destination id found by content (`kind` = email/domain/name) for `object`, and
     /// whether more than one record holds that value (the id is then the first one's).
     fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<(String, bool)>>;

@@ -19,7 +19,8 @@ const SCHEMA: &str = include_str!("schema.sql");
 ///
 /// A file journal holds an exclusive lock on `<state>/journal.lock` for its lifetime, so
 /// two processes cannot drive the same state directory. The database runs in WAL mode with
-/// `synchronous=FULL`: a committed outcome survives a killed process and a power cut.
+/// `synchronous=FULL`: a committed outcome survives a killed process and a power cut. Its
+/// page cache is fixed (16 MiB), whatever the size of the run.
 #[derive(Debug)]
 pub struct SqliteJournal {
     conn: Mutex<Connection>,
@@ -253,6 +254,14 @@ impl Journal for SqliteJournal {
             })
         })
         .transpose()
+    }
+
+    fn dest_of(&self, key: &SourceKey) -> Result<Option<(String, String)>> {
+        Ok(self
+            .db()
+            .prepare_cached("SELECT object, dest_id FROM id_map WHERE key = ?1")?
+            .query_row([key_text(key)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 
     fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<(String, bool)>> {

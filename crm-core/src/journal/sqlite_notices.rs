@@ -40,9 +40,7 @@ pub(super) fn close_links(
         "UPDATE notices SET open = 0
          WHERE object = ?1 AND key = ?2 AND kind = 'link_not_made' AND open = 1 AND run < ?3",
     )?
-    .execute(
-        params![object, key, run],
-    )?;
+    .execute(params![object, key, run])?;
     Ok(())
 }
 
@@ -98,7 +96,12 @@ pub(super) fn each(
         each(NoticeRow {
             object: r.get(0)?,
             key: parse_key(&key)?,
-            notice: Notice::new(kind, r.get::<_, String>(2)?, r.get(3)?, r.get::<_, String>(4)?),
+            notice: Notice::new(
+                kind,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get::<_, String>(4)?,
+            ),
         })?;
     }
     Ok(())

@@ -83,26 +83,22 @@ pub(super) fn write_settled(
                 "INSERT OR REPLACE INTO id_map (key, object, dest_id, hash, written, origin, run)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(
-                params![
-                    key,
-                    object,
-                    id,
-                    s.hash.clone().unwrap_or_default(),
-                    to_json(&s.written)?,
-                    origin,
-                    run
-                ],
-            )?;
+            .execute(params![
+                key,
+                object,
+                id,
+                s.hash.clone().unwrap_or_default(),
+                to_json(&s.written)?,
+                origin,
+                run
+            ])?;
             for (kind, value) in &s.refs {
                 tx.prepare_cached(
                     "INSERT INTO ref_index (object, kind, value, dest_id) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (object, kind, value) DO UPDATE SET
                        ambiguous = ambiguous OR (ref_index.dest_id <> excluded.dest_id)",
                 )?
-                .execute(
-                    params![object, kind, value, id],
-                )?;
+                .execute(params![object, kind, value, id])?;
             }
             for (field, value) in &s.deferred {
                 tx.prepare_cached(
@@ -116,9 +112,7 @@ pub(super) fn write_settled(
                 tx.prepare_cached(
                     "INSERT INTO undo_log (run, object, dest_id, action) VALUES (?1, ?2, ?3, ?4)",
                 )?
-                .execute(
-                    params![run, object, id, to_json(undo)?],
-                )?;
+                .execute(params![run, object, id, to_json(undo)?])?;
             }
         }
     }

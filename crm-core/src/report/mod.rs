@@ -16,9 +16,9 @@ pub use json::{ObjectReport, RunReport};
 use std::path::Path;
 
 use crate::engine::RunSummary;
-use markdown::Listed;
 use crate::journal::{Journal, NoticeKind, Outcome};
 use crate::Result;
+use markdown::Listed;
 
 /// Writes the four report files for `summary` into `dir`.
 pub fn write_reports(dir: &Path, journal: &dyn Journal, summary: &RunSummary) -> Result<RunReport> {
