@@ -7,7 +7,7 @@
 #
 # Environment: BIN (the crm-migrate binary; default: build release into $CARGO_TARGET_DIR),
 # WORK (scratch directory for the exports, sandboxes and states; default /tmp/usercom_scale).
-# Exports are generated once per size and kept in $WORK (the 1,000,000-user one is ~1.4 GB).
+# Exports are generated once per size and kept in $WORK (the 1,000,000-user one is 1.7 GB).
 #
 # What is measured, per size and repeat, all with /usr/bin/time (wall seconds, peak RSS):
 #   python   benches/python_baseline.py: csv module, normalisations, one SQLite insert per
@@ -44,7 +44,7 @@ measure() {
   tail -1 "$out" | awk '{ printf "%s %.0f\n", $1, $2 / 1024 }'
 }
 
-printf "%-9s %9s %6s %9s %9s %10s %9s\n" users rows MB step seconds "peak MB" "vs python"
+printf "%-9s %9s %6s %9s %9s %10s %9s\n" users lines MB step seconds "peak MB" "vs python"
 for n in $SIZES; do
   dir="$WORK/export-$n"
   if [[ ! -f "$dir/users.csv" ]]; then
