@@ -120,6 +120,28 @@ async fn full_run_accounts_for_every_record_and_keeps_links() {
             .unwrap()
             .contains("not a canonical record")));
 
+    // The streamed readers the reports use hand over the same rows, in the same order.
+    let mut streamed = Vec::new();
+    journal
+        .each_row(summary.run.id, Outcome::Rejected, &mut |r| {
+            streamed.push(r);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(streamed, rejected);
+    let mut streamed = Vec::new();
+    journal
+        .each_notice(
+            summary.run.id,
+            crm_core::journal::NoticeKind::LinkNotMade,
+            &mut |n| {
+                streamed.push(n);
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert_eq!(streamed, unlinked);
+
     // The report files hold the same numbers and the identity.
     let dir = tempfile::tempdir().unwrap();
     write_reports(dir.path(), &journal, &summary).unwrap();

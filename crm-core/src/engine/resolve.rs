@@ -97,8 +97,8 @@ impl<'a> Resolver<'a> {
             Ref::ExternalId { object, id } => Ok(Some((RecordId::new(object, id), false))),
             Ref::Key { key, .. } => Ok(self
                 .journal
-                .id_entry(key)?
-                .map(|e| (RecordId::new(e.object, e.dest_id), false))),
+                .dest_of(key)?
+                .map(|(object, id)| (RecordId::new(object, id), false))),
             _ => {
                 let object = r.object().to_string();
                 let Some((kind, value)) = r.match_value() else {

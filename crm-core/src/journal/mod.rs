@@ -54,6 +54,12 @@ pub trait Journal: Send + Sync {
     /// The id-map entry of `key` (any run that was not rolled back).
     fn id_entry(&self, key: &SourceKey) -> Result<Option<IdEntry>>;
 
+    /// Where the record `key` landed, `(object, destination id)`: [`Journal::id_entry`]
+    /// without the fields it wrote (what resolving a reference needs, read for every link).
+    fn dest_of(&self, key: &SourceKey) -> Result<Option<(String, String)>> {
+        Ok(self.id_entry(key)?.map(|e| (e.object, e.dest_id)))
+    }
+
     /// A destination id found by content (`kind` = email/domain/name) for `object`, and
     /// whether more than one record holds that value (the id is then the first one's).
     fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<(String, bool)>>;
@@ -126,6 +132,30 @@ pub trait Journal: Send + Sync {
 
     /// Outcome rows of `run` of one kind (rejects, queued, skipped), in order.
     fn rows(&self, run: i64, outcome: Outcome) -> Result<Vec<OutcomeRow>>;
+
+    /// The rows [`Journal::rows`] returns, handed to `each` one at a time and in the same
+    /// order, so a report over millions of rows holds one of them at a time. `each` must not
+    /// call the journal (an implementation may hold its lock meanwhile). The default
+    /// collects [`Journal::rows`]; the SQLite journal streams.
+    fn each_row(
+        &self,
+        run: i64,
+        outcome: Outcome,
+        each: &mut dyn FnMut(OutcomeRow) -> Result<()>,
+    ) -> Result<()> {
+        self.rows(run, outcome)?.into_iter().try_for_each(each)
+    }
+
+    /// The notices [`Journal::notices`] returns, handed to `each` one at a time and in the
+    /// same order (see [`Journal::each_row`]).
+    fn each_notice(
+        &self,
+        run: i64,
+        kind: NoticeKind,
+        each: &mut dyn FnMut(NoticeRow) -> Result<()>,
+    ) -> Result<()> {
+        self.notices(run, kind)?.into_iter().try_for_each(each)
+    }
 
     /// Problems left by the patch step.
     fn link_problems(&self, run: i64) -> Result<Vec<(Deferred, String)>>;

@@ -66,6 +66,9 @@ CREATE TABLE IF NOT EXISTS notices (
     seq INTEGER NOT NULL,
     PRIMARY KEY (run, object, key, kind, field)
 );
+-- The next notice's order is MAX(seq) + 1 within the run: without this index each insert
+-- scanned every notice of the run (quadratic in the notices of a run).
+CREATE INDEX IF NOT EXISTS notices_seq ON notices (run, seq);
 CREATE INDEX IF NOT EXISTS notices_open ON notices (object, key) WHERE open = 1 AND kind = 'link_not_made';
 -- What each undo did, across the attempts of a rollback (cleared when a new run starts):
 -- `deleted`, `already_gone`, `restored` or `failed` (with the reason).

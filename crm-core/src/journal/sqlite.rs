@@ -19,7 +19,8 @@ const SCHEMA: &str = include_str!("schema.sql");
 ///
 /// A file journal holds an exclusive lock on `<state>/journal.lock` for its lifetime, so
 /// two processes cannot drive the same state directory. The database runs in WAL mode with
-/// `synchronous=FULL`: a committed outcome survives a killed process and a power cut.
+/// `synchronous=FULL`: a committed outcome survives a killed process and a power cut. Its
+/// page cache is fixed (16 MiB), whatever the size of the run.
 #[derive(Debug)]
 pub struct SqliteJournal {
     conn: Mutex<Connection>,
@@ -44,7 +45,8 @@ impl SqliteJournal {
         let path = dir.join("journal.sqlite");
         let conn = Connection::open(&path)?;
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;
+             PRAGMA cache_size=-16384;",
         )?;
         Self::init(conn, Some(lock), Some(path))
     }
@@ -221,11 +223,12 @@ impl Journal for SqliteJournal {
     fn outcome(&self, run: i64, phase: &str, key: &SourceKey) -> Result<Option<(Outcome, i64)>> {
         let row: Option<(String, i64)> = self
             .db()
-            .query_row(
+            .prepare_cached(
                 "SELECT outcome, attempt FROM outcomes WHERE run = ?1 AND phase = ?2 AND key = ?3",
-                params![run, phase, key_text(key)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            )?
+            .query_row(params![run, phase, key_text(key)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         Ok(row.and_then(|(o, a)| Outcome::parse(&o).map(|o| (o, a))))
     }
@@ -233,11 +236,12 @@ impl Journal for SqliteJournal {
     fn id_entry(&self, key: &SourceKey) -> Result<Option<IdEntry>> {
         let row: Option<(String, String, String, String, String)> = self
             .db()
-            .query_row(
+            .prepare_cached(
                 "SELECT object, dest_id, hash, written, origin FROM id_map WHERE key = ?1",
-                [key_text(key)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
+            )?
+            .query_row([key_text(key)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
             .optional()?;
         row.map(|(object, dest_id, hash, written, origin)| {
             Ok(IdEntry {
@@ -252,14 +256,23 @@ impl Journal for SqliteJournal {
         .transpose()
     }
 
+    fn dest_of(&self, key: &SourceKey) -> Result<Option<(String, String)>> {
+        Ok(self
+            .db()
+            .prepare_cached("SELECT object, dest_id FROM id_map WHERE key = ?1")?
+            .query_row([key_text(key)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     fn find_ref(&self, object: &str, kind: &str, value: &str) -> Result<Option<(String, bool)>> {
         Ok(self
             .db()
-            .query_row(
+            .prepare_cached(
                 "SELECT dest_id, ambiguous FROM ref_index WHERE object = ?1 AND kind = ?2 AND value = ?3",
-                params![object, kind, value],
-                |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)),
-            )
+            )?
+            .query_row(params![object, kind, value], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? != 0))
+            })
             .optional()?)
     }
 
@@ -314,10 +327,10 @@ impl Journal for SqliteJournal {
         let attempt = current_attempt(&conn, run)?;
         let tx = conn.transaction()?;
         if !batch.writes.is_empty() {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR REPLACE INTO in_flight (run, phase, batch, body) VALUES (?1, ?2, ?3, ?4)",
-                params![run, phase, batch.batch, to_json(batch)?],
-            )?;
+            )?
+            .execute(params![run, phase, batch.batch, to_json(batch)?])?;
         }
         for s in settled {
             write_settled(&tx, run, phase, attempt, s)?;
@@ -340,10 +353,8 @@ impl Journal for SqliteJournal {
             write_settled(&tx, run, phase, attempt, s)?;
         }
         if let Some(b) = batch {
-            tx.execute(
-                "DELETE FROM in_flight WHERE run = ?1 AND batch = ?2",
-                params![run, b],
-            )?;
+            tx.prepare_cached("DELETE FROM in_flight WHERE run = ?1 AND batch = ?2")?
+                .execute(params![run, b])?;
         }
         tx.commit()?;
         Ok(())
@@ -488,6 +499,32 @@ impl Journal for SqliteJournal {
             .query_map(params![run, outcome.as_str()], outcome_row)?
             .collect::<rusqlite::Result<_>>()?;
         rows.into_iter().map(to_outcome_row).collect()
+    }
+
+    fn each_row(
+        &self,
+        run: i64,
+        outcome: Outcome,
+        each: &mut dyn FnMut(OutcomeRow) -> Result<()>,
+    ) -> Result<()> {
+        let conn = self.db();
+        let mut stmt = conn.prepare_cached(&format!(
+            "{OUTCOME_COLS} WHERE run = ?1 AND outcome = ?2 ORDER BY seq"
+        ))?;
+        let mut rows = stmt.query(params![run, outcome.as_str()])?;
+        while let Some(r) = rows.next()? {
+            each(to_outcome_row(outcome_row(r)?)?)?;
+        }
+        Ok(())
+    }
+
+    fn each_notice(
+        &self,
+        run: i64,
+        kind: NoticeKind,
+        each: &mut dyn FnMut(NoticeRow) -> Result<()>,
+    ) -> Result<()> {
+        super::sqlite_notices::each(&self.db(), run, kind, each)
     }
 
     fn link_problems(&self, run: i64) -> Result<Vec<(Deferred, String)>> {
@@ -642,11 +679,8 @@ impl Journal for SqliteJournal {
     fn known_key(&self, object: &str, key: &SourceKey) -> Result<Option<String>> {
         Ok(self
             .db()
-            .query_row(
-                "SELECT dest_id FROM known_keys WHERE object = ?1 AND key = ?2",
-                params![object, key_text(key)],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT dest_id FROM known_keys WHERE object = ?1 AND key = ?2")?
+            .query_row(params![object, key_text(key)], |r| r.get(0))
             .optional()?)
     }
 
@@ -659,11 +693,9 @@ impl Journal for SqliteJournal {
             )?;
             return Ok(true);
         }
-        let n: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM key_scans WHERE run = ?1 AND object = ?2",
-            params![run, object],
-            |r| r.get(0),
-        )?;
+        let n: i64 = conn
+            .prepare_cached("SELECT COUNT(*) FROM key_scans WHERE run = ?1 AND object = ?2")?
+            .query_row(params![run, object], |r| r.get(0))?;
         Ok(n > 0)
     }
 

@@ -16,10 +16,12 @@ pub(super) fn insert(
     notices: &[Notice],
 ) -> Result<()> {
     for n in notices {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT OR REPLACE INTO notices (run, object, key, kind, field, value, reason, open, seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1,
                      (SELECT COALESCE(MAX(seq), 0) + 1 FROM notices WHERE run = ?1))",
+        )?
+        .execute(
             params![run, object, key, n.kind.as_str(), n.field, n.value, n.reason],
         )?;
     }
@@ -34,11 +36,11 @@ pub(super) fn close_links(
     object: &str,
     key: &str,
 ) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE notices SET open = 0
          WHERE object = ?1 AND key = ?2 AND kind = 'link_not_made' AND open = 1 AND run < ?3",
-        params![object, key, run],
-    )?;
+    )?
+    .execute(params![object, key, run])?;
     Ok(())
 }
 
@@ -77,13 +79,41 @@ pub(super) fn list(conn: &Connection, run: i64, kind: NoticeKind) -> Result<Vec<
         .collect()
 }
 
-pub(super) fn has_open_links(conn: &Connection, object: &str, key: &SourceKey) -> Result<bool> {
-    let n: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM notices
-         WHERE object = ?1 AND key = ?2 AND kind = 'link_not_made' AND open = 1",
-        params![object, key_text(key)],
-        |r| r.get(0),
+/// [`list`], handed to `each` one row at a time.
+pub(super) fn each(
+    conn: &Connection,
+    run: i64,
+    kind: NoticeKind,
+    each: &mut dyn FnMut(NoticeRow) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT object, key, field, value, reason FROM notices
+         WHERE run = ?1 AND kind = ?2 ORDER BY seq",
     )?;
+    let mut rows = stmt.query(params![run, kind.as_str()])?;
+    while let Some(r) = rows.next()? {
+        let key: String = r.get(1)?;
+        each(NoticeRow {
+            object: r.get(0)?,
+            key: parse_key(&key)?,
+            notice: Notice::new(
+                kind,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get::<_, String>(4)?,
+            ),
+        })?;
+    }
+    Ok(())
+}
+
+pub(super) fn has_open_links(conn: &Connection, object: &str, key: &SourceKey) -> Result<bool> {
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM notices
+             WHERE object = ?1 AND key = ?2 AND kind = 'link_not_made' AND open = 1",
+        )?
+        .query_row(params![object, key_text(key)], |r| r.get(0))?;
     Ok(n > 0)
 }
 

@@ -42,14 +42,14 @@ pub(super) fn write_settled(
         None => (None, None),
     };
     let attempt = if s.reconciled { attempt - 1 } else { attempt };
-    let seq: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM outcomes WHERE run = ?1",
-        [run],
-        |r| r.get(0),
-    )?;
-    tx.execute(
+    let seq: i64 = tx
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM outcomes WHERE run = ?1")?
+        .query_row([run], |r| r.get(0))?;
+    tx.prepare_cached(
         "INSERT OR REPLACE INTO outcomes (run, phase, key, outcome, attempt, dest_id, field, value, reason, merged_into, payload, seq, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(
         params![
             run,
             phase,
@@ -76,43 +76,44 @@ pub(super) fn write_settled(
             // An update keeps the first origin (a record created in run 1 and updated in a
             // delta run is still one this tool created).
             let origin: Option<String> = tx
-                .query_row("SELECT origin FROM id_map WHERE key = ?1", [&key], |r| {
-                    r.get(0)
-                })
+                .prepare_cached("SELECT origin FROM id_map WHERE key = ?1")?
+                .query_row([&key], |r| r.get(0))
                 .optional()?;
             let origin = origin.unwrap_or_else(|| s.outcome.as_str().to_string());
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR REPLACE INTO id_map (key, object, dest_id, hash, written, origin, run)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    key,
-                    object,
-                    id,
-                    s.hash.clone().unwrap_or_default(),
-                    to_json(&s.written)?,
-                    origin,
-                    run
-                ],
-            )?;
+            )?
+            .execute(params![
+                key,
+                object,
+                id,
+                s.hash.clone().unwrap_or_default(),
+                to_json(&s.written)?,
+                origin,
+                run
+            ])?;
             for (kind, value) in &s.refs {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO ref_index (object, kind, value, dest_id) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (object, kind, value) DO UPDATE SET
                        ambiguous = ambiguous OR (ref_index.dest_id <> excluded.dest_id)",
-                    params![object, kind, value, id],
-                )?;
+                )?
+                .execute(params![object, kind, value, id])?;
             }
             for (field, value) in &s.deferred {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT OR REPLACE INTO deferred (run, object, key, field, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(
                     params![run, object, key, field, to_json(value)?],
                 )?;
             }
             if let Some(undo) = &s.undo {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO undo_log (run, object, dest_id, action) VALUES (?1, ?2, ?3, ?4)",
-                    params![run, object, id, to_json(undo)?],
-                )?;
+                )?
+                .execute(params![run, object, id, to_json(undo)?])?;
             }
         }
     }
@@ -120,11 +121,9 @@ pub(super) fn write_settled(
 }
 
 pub(super) fn current_attempt(conn: &Connection, run: i64) -> Result<i64> {
-    Ok(
-        conn.query_row("SELECT attempt FROM runs WHERE run = ?1", [run], |r| {
-            r.get(0)
-        })?,
-    )
+    Ok(conn
+        .prepare_cached("SELECT attempt FROM runs WHERE run = ?1")?
+        .query_row([run], |r| r.get(0))?)
 }
 
 pub(super) fn outcome_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {

@@ -1,5 +1,6 @@
 //! `rejects.csv` and `review_queue.csv`, safe to open in a spreadsheet.
 
+use std::fs::File;
 use std::path::Path;
 
 use crate::journal::{NoticeRow, OutcomeRow};
@@ -23,18 +24,32 @@ pub fn write_report_csv(
     notices: &[NoticeRow],
     notice_level: &str,
 ) -> Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record([
-        "object",
-        "system",
-        "source_object",
-        "source_id",
-        "field",
-        "value",
-        "reason",
-        "level",
-    ])?;
+    let mut w = ReportCsv::create(path)?;
     for r in rows {
+        w.row(r)?;
+    }
+    for n in notices {
+        w.notice(n, notice_level)?;
+    }
+    w.finish()
+}
+
+/// `rejects.csv` or `review_queue.csv` written a row at a time (what
+/// [`write_report_csv`] writes, without holding the rows).
+pub struct ReportCsv {
+    w: csv::Writer<File>,
+}
+
+impl ReportCsv {
+    /// Creates the file and writes its header.
+    pub fn create(path: &Path) -> Result<Self> {
+        let mut w = csv::Writer::from_path(path)?;
+        w.write_record(HEADER)?;
+        Ok(Self { w })
+    }
+
+    /// One outcome row (level `record`).
+    pub fn row(&mut self, r: &OutcomeRow) -> Result<()> {
         let cells = [
             r.object.as_str(),
             r.key.system.as_str(),
@@ -45,9 +60,12 @@ pub fn write_report_csv(
             r.reason.as_deref().unwrap_or(""),
             "record",
         ];
-        w.write_record(cells.iter().map(|c| neutralise(c)))?;
+        self.w.write_record(cells.iter().map(|c| neutralise(c)))?;
+        Ok(())
     }
-    for n in notices {
+
+    /// One notice, at level `level`.
+    pub fn notice(&mut self, n: &NoticeRow, level: &str) -> Result<()> {
         let cells = [
             n.object.as_str(),
             n.key.system.as_str(),
@@ -56,13 +74,29 @@ pub fn write_report_csv(
             n.notice.field.as_str(),
             n.notice.value.as_deref().unwrap_or(""),
             n.notice.reason.as_str(),
-            notice_level,
+            level,
         ];
-        w.write_record(cells.iter().map(|c| neutralise(c)))?;
+        self.w.write_record(cells.iter().map(|c| neutralise(c)))?;
+        Ok(())
     }
-    w.flush()?;
-    Ok(())
+
+    /// Flushes the file.
+    pub fn finish(mut self) -> Result<()> {
+        self.w.flush()?;
+        Ok(())
+    }
 }
+
+const HEADER: [&str; 8] = [
+    "object",
+    "system",
+    "source_object",
+    "source_id",
+    "field",
+    "value",
+    "reason",
+    "level",
+];
 
 #[cfg(test)]
 mod tests {

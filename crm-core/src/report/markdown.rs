@@ -5,7 +5,31 @@ use std::fmt::Write;
 use super::json::RunReport;
 use crate::journal::{NoticeRow, OutcomeRow};
 
-const SHOWN: usize = 50;
+/// Rows of each list shown in the report (the CSV files hold all of them).
+pub(super) const SHOWN: usize = 50;
+
+/// The first [`SHOWN`] rows of a list, and how many it holds.
+pub(super) struct Listed<T> {
+    pub(super) first: Vec<T>,
+    pub(super) total: usize,
+}
+
+impl<T> Listed<T> {
+    /// A list whose rows are pushed one at a time; only the first [`SHOWN`] are kept.
+    pub(super) fn new() -> Self {
+        Self {
+            first: Vec::new(),
+            total: 0,
+        }
+    }
+
+    pub(super) fn push(&mut self, row: T) {
+        self.total += 1;
+        if self.first.len() < SHOWN {
+            self.first.push(row);
+        }
+    }
+}
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -13,10 +37,10 @@ fn cell(s: &str) -> String {
 
 pub(super) fn render(
     r: &RunReport,
-    rejects: &[OutcomeRow],
-    queued: &[OutcomeRow],
-    dropped: &[NoticeRow],
-    unlinked: &[NoticeRow],
+    rejects: &Listed<OutcomeRow>,
+    queued: &Listed<OutcomeRow>,
+    dropped: &Listed<NoticeRow>,
+    unlinked: &Listed<NoticeRow>,
 ) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Migration report — run {} ({})\n", r.run, r.mode);
@@ -89,14 +113,14 @@ pub(super) fn render(
             "each record loaded without this link; a delta run makes it once the target exists",
         ),
     ] {
-        if rows.is_empty() {
+        if rows.total == 0 {
             continue;
         }
-        let _ = writeln!(md, "\n## {title} ({}; all in `{file}`)\n", rows.len());
+        let _ = writeln!(md, "\n## {title} ({}; all in `{file}`)\n", rows.total);
         let _ = writeln!(md, "{what}.\n");
         let _ = writeln!(md, "| object | record | field | value | reason |");
         let _ = writeln!(md, "|---|---|---|---|---|");
-        for row in rows.iter().take(SHOWN) {
+        for row in &rows.first {
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} | {} |",
@@ -107,21 +131,25 @@ pub(super) fn render(
                 cell(&row.notice.reason)
             );
         }
-        if rows.len() > SHOWN {
-            let _ = writeln!(md, "\n…and {} more in `{file}`.", rows.len() - SHOWN);
+        if rows.total > rows.first.len() {
+            let _ = writeln!(
+                md,
+                "\n…and {} more in `{file}`.",
+                rows.total - rows.first.len()
+            );
         }
     }
     for (title, rows, file) in [
         ("Rejected", rejects, "rejects.csv"),
         ("Review queue", queued, "review_queue.csv"),
     ] {
-        if rows.is_empty() {
+        if rows.total == 0 {
             continue;
         }
-        let _ = writeln!(md, "\n## {title} ({}; all in `{file}`)\n", rows.len());
+        let _ = writeln!(md, "\n## {title} ({}; all in `{file}`)\n", rows.total);
         let _ = writeln!(md, "| object | record | field | value | reason |");
         let _ = writeln!(md, "|---|---|---|---|---|");
-        for row in rows.iter().take(SHOWN) {
+        for row in &rows.first {
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} | {} |",
@@ -132,8 +160,12 @@ pub(super) fn render(
                 cell(row.reason.as_deref().unwrap_or(""))
             );
         }
-        if rows.len() > SHOWN {
-            let _ = writeln!(md, "\n…and {} more in `{file}`.", rows.len() - SHOWN);
+        if rows.total > rows.first.len() {
+            let _ = writeln!(
+                md,
+                "\n…and {} more in `{file}`.",
+                rows.total - rows.first.len()
+            );
         }
     }
     if !r.link_problems.is_empty() {

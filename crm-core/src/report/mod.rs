@@ -12,7 +12,7 @@ mod json;
 mod markdown;
 mod reasons;
 
-pub use csv_out::{neutralise, write_report_csv};
+pub use csv_out::{neutralise, write_report_csv, ReportCsv};
 pub use json::{ObjectReport, RunReport};
 pub use reasons::{cause_of, reason_groups, ReasonGroup};
 
@@ -21,6 +21,7 @@ use std::path::Path;
 use crate::engine::RunSummary;
 use crate::journal::{Journal, NoticeKind, Outcome};
 use crate::Result;
+use markdown::Listed;
 
 /// Writes the four report files for `summary` into `dir`.
 pub fn write_reports(dir: &Path, journal: &dyn Journal, summary: &RunSummary) -> Result<RunReport> {
@@ -28,12 +29,37 @@ pub fn write_reports(dir: &Path, journal: &dyn Journal, summary: &RunSummary) ->
     let report = RunReport::from_summary(summary);
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(dir.join("report.json"), json + "\n")?;
-    let rejects = journal.rows(summary.run.id, Outcome::Rejected)?;
-    let queued = journal.rows(summary.run.id, Outcome::Queued)?;
-    let dropped = journal.notices(summary.run.id, NoticeKind::ValueDropped)?;
-    let unlinked = journal.notices(summary.run.id, NoticeKind::LinkNotMade)?;
-    write_report_csv(&dir.join("rejects.csv"), &rejects, &dropped, "field")?;
-    write_report_csv(&dir.join("review_queue.csv"), &queued, &unlinked, "link")?;
+    // Streamed from the journal into the CSV files, a row at a time; report.md shows the
+    // first rows of each list and its length.
+    let run = summary.run.id;
+    let mut rejects = Listed::new();
+    let mut dropped = Listed::new();
+    let mut csv = ReportCsv::create(&dir.join("rejects.csv"))?;
+    journal.each_row(run, Outcome::Rejected, &mut |r| {
+        csv.row(&r)?;
+        rejects.push(r);
+        Ok(())
+    })?;
+    journal.each_notice(run, NoticeKind::ValueDropped, &mut |n| {
+        csv.notice(&n, "field")?;
+        dropped.push(n);
+        Ok(())
+    })?;
+    csv.finish()?;
+    let mut queued = Listed::new();
+    let mut unlinked = Listed::new();
+    let mut csv = ReportCsv::create(&dir.join("review_queue.csv"))?;
+    journal.each_row(run, Outcome::Queued, &mut |r| {
+        csv.row(&r)?;
+        queued.push(r);
+        Ok(())
+    })?;
+    journal.each_notice(run, NoticeKind::LinkNotMade, &mut |n| {
+        csv.notice(&n, "link")?;
+        unlinked.push(n);
+        Ok(())
+    })?;
+    csv.finish()?;
     std::fs::write(
         dir.join("report.md"),
         markdown::render(&report, &rejects, &queued, &dropped, &unlinked),
