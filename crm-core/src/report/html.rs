@@ -87,45 +87,68 @@ fn reason_kind(reason: &str) -> String {
     out
 }
 
-/// Rows grouped by reason, most frequent first (ties by reason text).
-fn by_reason(
-    records: &[OutcomeRow],
-    notices: &[NoticeRow],
-    notice_level: &'static str,
-) -> Vec<(String, Vec<Line>)> {
-    let mut groups: BTreeMap<String, Vec<Line>> = BTreeMap::new();
-    for r in records {
-        groups
-            .entry(
-                r.reason
-                    .as_deref()
-                    .map(reason_kind)
-                    .unwrap_or_else(|| "(no reason given)".into()),
-            )
-            .or_default()
-            .push(Line {
+/// Rows and notices tallied by reason as they stream past: a count per reason and the
+/// first [`ROWS_PER_REASON`] rows of each, so the page's memory does not grow with the run.
+#[derive(Default)]
+pub(super) struct ReasonTally {
+    groups: BTreeMap<String, (usize, Vec<Line>)>,
+}
+
+impl ReasonTally {
+    /// An empty tally.
+    pub(super) fn new() -> Self {
+        Self::default()
+    }
+
+    fn add(&mut self, reason: String, line: Line) {
+        let g = self.groups.entry(reason).or_default();
+        g.0 += 1;
+        if g.1.len() < ROWS_PER_REASON {
+            g.1.push(line);
+        }
+    }
+
+    /// Counts a record-level row (level `record`).
+    pub(super) fn row(&mut self, r: &OutcomeRow) {
+        self.add(
+            r.reason
+                .as_deref()
+                .map(reason_kind)
+                .unwrap_or_else(|| "(no reason given)".into()),
+            Line {
                 object: r.object.clone(),
                 record: r.key.to_string(),
                 field: r.field.clone().unwrap_or_default(),
                 value: r.value.clone().unwrap_or_default(),
                 level: "record",
-            });
+            },
+        );
     }
-    for n in notices {
-        groups
-            .entry(reason_kind(&n.notice.reason))
-            .or_default()
-            .push(Line {
+
+    /// Counts a notice, shown at `level` (`field`, `link`).
+    pub(super) fn notice(&mut self, n: &NoticeRow, level: &'static str) {
+        self.add(
+            reason_kind(&n.notice.reason),
+            Line {
                 object: n.object.clone(),
                 record: n.key.to_string(),
                 field: n.notice.field.clone(),
                 value: n.notice.value.clone().unwrap_or_default(),
-                level: notice_level,
-            });
+                level,
+            },
+        );
     }
-    let mut v: Vec<(String, Vec<Line>)> = groups.into_iter().collect();
-    v.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
-    v
+
+    /// The groups, most frequent first (ties by reason text).
+    fn sorted(&self) -> Vec<(String, usize, &[Line])> {
+        let mut v: Vec<(String, usize, &[Line])> = self
+            .groups
+            .iter()
+            .map(|(k, (n, rows))| (k.clone(), *n, rows.as_slice()))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
 }
 
 /// Stacked horizontal bars: one bar per row, one segment per outcome.
@@ -195,15 +218,15 @@ fn stacked_chart(id: &str, title: &str, rows: &[ObjectReport]) -> String {
 }
 
 /// Bars of the top reasons, each linking to its table below.
-fn reason_chart(id: &str, title: &str, groups: &[(String, Vec<Line>)]) -> String {
+fn reason_chart(id: &str, title: &str, groups: &[(String, usize, &[Line])]) -> String {
     let shown: Vec<(String, usize, Option<String>)> = {
         let mut v: Vec<(String, usize, Option<String>)> = groups
             .iter()
             .take(TOP_REASONS)
             .enumerate()
-            .map(|(i, (reason, rows))| (reason.clone(), rows.len(), Some(format!("{id}-{i}"))))
+            .map(|(i, (reason, n, _))| (reason.clone(), *n, Some(format!("{id}-{i}"))))
             .collect();
-        let rest: usize = groups.iter().skip(TOP_REASONS).map(|g| g.1.len()).sum();
+        let rest: usize = groups.iter().skip(TOP_REASONS).map(|g| g.1).sum();
         if rest > 0 {
             v.push((
                 format!("other reasons ({})", groups.len() - TOP_REASONS),
@@ -290,9 +313,9 @@ fn reason_section(
     id: &str,
     title: &str,
     file: &str,
-    groups: &[(String, Vec<Line>)],
+    groups: &[(String, usize, &[Line])],
 ) {
-    let total: usize = groups.iter().map(|g| g.1.len()).sum();
+    let total: usize = groups.iter().map(|g| g.1).sum();
     let _ = write!(
         s,
         "<section id=\"{id}\"><h2>{} <span class=\"count\">({total})</span></h2>",
@@ -312,12 +335,11 @@ fn reason_section(
         &format!("{title} by reason"),
         groups,
     ));
-    for (i, (reason, rows)) in groups.iter().enumerate().take(TOP_REASONS) {
+    for (i, (reason, n, rows)) in groups.iter().enumerate().take(TOP_REASONS) {
         let _ = write!(
             s,
-            "<h3 id=\"{id}-chart-{i}\">{} <span class=\"count\">({})</span></h3>",
+            "<h3 id=\"{id}-chart-{i}\">{} <span class=\"count\">({n})</span></h3>",
             escape(reason),
-            rows.len()
         );
         s.push_str("<table class=\"rows\"><thead><tr><th scope=\"col\">object</th><th scope=\"col\">record</th><th scope=\"col\">level</th><th scope=\"col\">field</th><th scope=\"col\">value</th></tr></thead><tbody>");
         for l in rows.iter().take(ROWS_PER_REASON) {
@@ -332,11 +354,11 @@ fn reason_section(
             );
         }
         s.push_str("</tbody></table>");
-        if rows.len() > ROWS_PER_REASON {
+        if *n > rows.len() {
             let _ = write!(
                 s,
                 "<p>…and {} more in <code>{}</code>.</p>",
-                rows.len() - ROWS_PER_REASON,
+                n - rows.len(),
                 escape(file)
             );
         }
@@ -363,13 +385,7 @@ thead th{background:#f0f0f0}.ok{color:#2e7d32}.bad{color:#c62828;font-weight:700
 a:focus{outline:3px solid #1565c0}.note{color:#555}";
 
 /// Renders the whole page.
-pub(super) fn render(
-    r: &RunReport,
-    rejects: &[OutcomeRow],
-    queued: &[OutcomeRow],
-    dropped: &[NoticeRow],
-    unlinked: &[NoticeRow],
-) -> String {
+pub(super) fn render(r: &RunReport, rejects: &ReasonTally, review: &ReasonTally) -> String {
     let mut s = String::new();
     let title = format!("Migration report — run {} ({})", r.run, r.mode);
     let _ = write!(
@@ -414,14 +430,14 @@ pub(super) fn render(
         "rejects",
         "Rejected records and values left out",
         "rejects.csv",
-        &by_reason(rejects, dropped, "field"),
+        &rejects.sorted(),
     );
     reason_section(
         &mut s,
         "review",
         "Review queue and links not made",
         "review_queue.csv",
-        &by_reason(queued, unlinked, "link"),
+        &review.sorted(),
     );
     if !r.link_problems.is_empty() {
         let _ = write!(
@@ -448,6 +464,22 @@ pub(super) fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The page for whole lists of rows, tallied as `write_reports` tallies them.
+    fn render(
+        r: &RunReport,
+        rejects: &[OutcomeRow],
+        queued: &[OutcomeRow],
+        dropped: &[NoticeRow],
+        unlinked: &[NoticeRow],
+    ) -> String {
+        let (mut a, mut b) = (ReasonTally::new(), ReasonTally::new());
+        rejects.iter().for_each(|x| a.row(x));
+        dropped.iter().for_each(|x| a.notice(x, "field"));
+        queued.iter().for_each(|x| b.row(x));
+        unlinked.iter().for_each(|x| b.notice(x, "link"));
+        super::render(r, &a, &b)
+    }
     use crate::journal::{Notice, NoticeKind, Outcome};
     use crate::SourceKey;
 

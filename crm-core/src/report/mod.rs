@@ -34,28 +34,34 @@ pub fn write_reports(dir: &Path, journal: &dyn Journal, summary: &RunSummary) ->
     let run = summary.run.id;
     let mut rejects = Listed::new();
     let mut dropped = Listed::new();
+    let mut rejects_page = html::ReasonTally::new();
     let mut csv = ReportCsv::create(&dir.join("rejects.csv"))?;
     journal.each_row(run, Outcome::Rejected, &mut |r| {
         csv.row(&r)?;
+        rejects_page.row(&r);
         rejects.push(r);
         Ok(())
     })?;
     journal.each_notice(run, NoticeKind::ValueDropped, &mut |n| {
         csv.notice(&n, "field")?;
+        rejects_page.notice(&n, "field");
         dropped.push(n);
         Ok(())
     })?;
     csv.finish()?;
     let mut queued = Listed::new();
     let mut unlinked = Listed::new();
+    let mut review_page = html::ReasonTally::new();
     let mut csv = ReportCsv::create(&dir.join("review_queue.csv"))?;
     journal.each_row(run, Outcome::Queued, &mut |r| {
         csv.row(&r)?;
+        review_page.row(&r);
         queued.push(r);
         Ok(())
     })?;
     journal.each_notice(run, NoticeKind::LinkNotMade, &mut |n| {
         csv.notice(&n, "link")?;
+        review_page.notice(&n, "link");
         unlinked.push(n);
         Ok(())
     })?;
@@ -66,7 +72,7 @@ pub fn write_reports(dir: &Path, journal: &dyn Journal, summary: &RunSummary) ->
     )?;
     std::fs::write(
         dir.join("report.html"),
-        html::render(&report, &rejects, &queued, &dropped, &unlinked),
+        html::render(&report, &rejects_page, &review_page),
     )?;
     Ok(report)
 }
