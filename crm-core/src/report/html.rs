@@ -59,7 +59,7 @@ struct Line {
 
 /// A reason with its quoted values left out (`cannot read "x" as …` → `cannot read "…" as …`),
 /// so records refused for the same cause count together.
-fn reason_kind(reason: &str) -> String {
+pub fn reason_kind(reason: &str) -> String {
     let mut out = String::with_capacity(reason.len());
     let mut chars = reason.chars();
     while let Some(c) = chars.next() {

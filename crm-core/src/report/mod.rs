@@ -13,6 +13,7 @@ mod markdown;
 mod reasons;
 
 pub use csv_out::{neutralise, write_report_csv, ReportCsv};
+pub use html::reason_kind;
 pub use json::{ObjectReport, RunReport};
 pub use reasons::{cause_of, reason_groups, ReasonGroup};
 

@@ -117,35 +117,7 @@ pub(super) struct Tally {
     pub(super) reasons: Vec<(String, String, usize)>,
 }
 
-/// A reason with its quoted values left out (`cannot read "x" as …` → `cannot read "…" as …`),
-/// so records refused for the same cause count together.
-fn reason_kind(reason: &str) -> String {
-    let mut out = String::with_capacity(reason.len());
-    let mut chars = reason.chars();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '"' {
-            let mut closed = false;
-            while let Some(d) = chars.next() {
-                match d {
-                    '\\' => {
-                        chars.next();
-                    }
-                    '"' => {
-                        closed = true;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            out.push('…');
-            if closed {
-                out.push('"');
-            }
-        }
-    }
-    out
-}
+use crm_migrate::core::report::reason_kind;
 
 fn text(v: &serde_json::Value) -> String {
     match v {
