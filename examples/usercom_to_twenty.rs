@@ -126,8 +126,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         state.display()
     );
     println!(
-        "Next: read them, then `crm-migrate run --delta …` after fixing a cause, or `crm-migrate rollback --state {}` to undo.",
-        state.display()
+        "Next: read them; the same migration through the command line (`crm-migrate map --from usercom …`, `run`, `run --delta` after fixing a cause, `rollback`) is in the README."
     );
     if !summary.balanced() || !check.clean() {
         return Err("the migration does not reconcile".into());
