@@ -140,20 +140,7 @@ impl std::fmt::Display for RunReport {
             "skipped"
         )?;
         for o in self.objects.iter().chain(std::iter::once(&self.totals)) {
-            writeln!(
-                f,
-                "{:<14}{:>8}{:>9}{:>9}{:>8}{:>9}{:>10}{:>8}{:>9}  {}",
-                o.object,
-                o.source,
-                o.created,
-                o.updated,
-                o.merged,
-                o.adopted,
-                o.rejected,
-                o.queued,
-                o.skipped,
-                if o.balanced { "yes" } else { "NO" }
-            )?;
+            text_row(f, o)?;
         }
         if !self.files.is_empty() {
             writeln!(
@@ -161,20 +148,7 @@ impl std::fmt::Display for RunReport {
                 "\nRows per exported file (each row once, however many objects it feeds):"
             )?;
             for o in &self.files {
-                writeln!(
-                    f,
-                    "{:<14}{:>8}{:>9}{:>9}{:>8}{:>9}{:>10}{:>8}{:>9}  {}",
-                    o.object,
-                    o.source,
-                    o.created,
-                    o.updated,
-                    o.merged,
-                    o.adopted,
-                    o.rejected,
-                    o.queued,
-                    o.skipped,
-                    if o.balanced { "yes" } else { "NO" }
-                )?;
+                text_row(f, o)?;
             }
         }
         let t = &self.totals;
@@ -187,4 +161,22 @@ impl std::fmt::Display for RunReport {
         }
         Ok(())
     }
+}
+
+/// One line of the plain-text reconciliation table.
+fn text_row(f: &mut std::fmt::Formatter<'_>, o: &ObjectReport) -> std::fmt::Result {
+    writeln!(
+        f,
+        "{:<14}{:>8}{:>9}{:>9}{:>8}{:>9}{:>10}{:>8}{:>9}  {}",
+        o.object,
+        o.source,
+        o.created,
+        o.updated,
+        o.merged,
+        o.adopted,
+        o.rejected,
+        o.queued,
+        o.skipped,
+        if o.balanced { "yes" } else { "NO" }
+    )
 }

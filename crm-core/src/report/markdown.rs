@@ -31,6 +31,36 @@ impl<T> Listed<T> {
     }
 }
 
+/// One reconciliation table: a line per object (or file), with its outcomes.
+fn table<'a>(
+    md: &mut String,
+    first: &str,
+    count: &str,
+    rows: impl Iterator<Item = &'a super::json::ObjectReport>,
+) {
+    let _ = writeln!(
+        md,
+        "| {first} | {count} | created | updated | merged | adopted | rejected | queued | skipped | adds up |"
+    );
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
+    for o in rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            o.object,
+            o.source,
+            o.created,
+            o.updated,
+            o.merged,
+            o.adopted,
+            o.rejected,
+            o.queued,
+            o.skipped,
+            if o.balanced { "yes" } else { "**NO**" }
+        );
+    }
+}
+
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -51,53 +81,18 @@ pub(super) fn render(
         r.attempts,
         r.plan.join(" → ")
     );
-    let _ = writeln!(
-        md,
-        "| object | source | created | updated | merged | adopted | rejected | queued | skipped | adds up |"
+    table(
+        &mut md,
+        "object",
+        "source",
+        r.objects.iter().chain(std::iter::once(&r.totals)),
     );
-    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
-    for o in r.objects.iter().chain(std::iter::once(&r.totals)) {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            o.object,
-            o.source,
-            o.created,
-            o.updated,
-            o.merged,
-            o.adopted,
-            o.rejected,
-            o.queued,
-            o.skipped,
-            if o.balanced { "yes" } else { "**NO**" }
-        );
-    }
     if !r.files.is_empty() {
         let _ = writeln!(
             md,
             "\n## Rows per exported file\n\nEach exported row once, under the outcome that describes it best (a file that feeds several objects is counted once per row).\n"
         );
-        let _ = writeln!(
-            md,
-            "| file | rows | created | updated | merged | adopted | rejected | queued | skipped | adds up |"
-        );
-        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
-        for o in &r.files {
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                o.object,
-                o.source,
-                o.created,
-                o.updated,
-                o.merged,
-                o.adopted,
-                o.rejected,
-                o.queued,
-                o.skipped,
-                if o.balanced { "yes" } else { "**NO**" }
-            );
-        }
+        table(&mut md, "file", "rows", r.files.iter());
     }
     for (title, rows, file, what) in [
         (
